@@ -1,0 +1,12 @@
+# Every dependency comes from a Debian 12 package (scripts/install-deps.sh installs them).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
+pkg_check_modules(LIBSSH2 REQUIRED IMPORTED_TARGET libssh2)
+pkg_check_modules(INIH REQUIRED IMPORTED_TARGET inih)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(Threads REQUIRED)
+if(MHA_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
