@@ -8,10 +8,16 @@
 //   > built-in default.
 //
 // "Local" keys (hostname, ip, ssh_host, ssh_ip, candidate_master, no_master, ignore_fail,
-// skip_init_ssh_check, node_label) are never inherited from a [server default] section.
-// Hyphen and underscore spellings are the same key (ssh-user == ssh_user), as in MySQL's own
-// option files. Every error names the file, the line and the key. This module is pure: it reads
-// files and calls the injected script runner, nothing else.
+// skip_init_ssh_check, node_label) are never inherited: in a [server default] section they are
+// an error, as are application keys (AppSettings) inside a [serverN] block. Hyphen and underscore
+// spellings are the same key (ssh-user == ssh_user), as in MySQL's own option files. Whitespace
+// followed by '#', ';' or '//' starts an inline comment; a quoted value is literal. Every error
+// names the file, the line and the key, and never contains a password. This module is pure: it
+// reads files and calls the injected script runner, nothing else (no DNS: `ip` defaults to the
+// hostname string and is resolved at connect time).
+//
+// Thread safety: load() has no shared state and may run concurrently; parameter_names() returns
+// an immutable list.
 
 #include "mha/common/result.h"
 
@@ -113,9 +119,12 @@ struct AppConfig {
 using ScriptRunner = std::function<Result<std::string>(const std::string& script)>;
 
 struct LoadOptions {
-  std::string conf_path;                                       // required
-  std::string global_conf_path = "/etc/masterha_default.cnf";  // missing: warning, not error
+  std::string conf_path;  // required
+  // Missing file: a warning in AppConfig::warnings, not an error. Empty: no global file at all.
+  std::string global_conf_path = "/etc/masterha_default.cnf";
   ScriptRunner script_runner;  // may be empty: init_conf_load_script is then an error if set
+  // ssh_user when no layer sets it. Empty: the effective OS user (getpwuid(geteuid())), as MHA.
+  std::string default_ssh_user;
 };
 
 // Loads, layers and validates. Errors (ErrorCode::kConfig) read like
