@@ -1,0 +1,162 @@
+#include "mha/node/node_main.h"
+
+#include "mha/node/credentials.h"
+#include "mha/node/options.h"
+#include "mha/node/version.h"
+
+#include <CLI/CLI.hpp>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace mha::node {
+namespace {
+
+constexpr std::string_view kIssue = "issue #5";
+
+std::string basename_of(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+int fail(std::ostream& err, std::string_view program, const std::string& message) {
+  err << program << ": " << message << "\n";
+  return kExitFailure;
+}
+
+// Reads and validates the credentials now, so a bad file or a silent caller is reported the
+// same way it will be once the commands are implemented.
+Status load_credentials(const CredentialSource& source, int stdin_fd) {
+  if (!source.file.empty()) {
+    auto creds = load_credentials_file(source.file);
+    if (!creds) return Unexpected(std::move(creds).error());
+  }
+  if (source.from_stdin) {
+    auto creds = read_credentials_fd(stdin_fd);
+    if (!creds) return Unexpected(std::move(creds).error());
+  }
+  return ok_status();
+}
+
+void warn_password_in_argv(std::ostream& err, std::string_view program, const std::string& option) {
+  err << program << ": warning: " << option
+      << " on the command line is visible to other users (ps); use --credentials_stdin or "
+         "--credentials_file\n";
+}
+
+// Shared tail of every tool: --help/--version, credentials, then the command itself.
+template <typename Options>
+int run_parsed(Tool tool, const Result<Parsed<Options>>& parsed, std::ostream& out,
+               std::ostream& err, const std::string& command, int stdin_fd,
+               const CredentialSource* credentials, bool password_in_argv,
+               const std::string& password_option) {
+  const std::string_view program = tool_name(tool);
+  if (!parsed) return fail(err, program, parsed.error().message);
+  if (parsed->action == ParseAction::kHelp) {
+    out << parsed->help_text;
+    return kExitOk;
+  }
+  if (parsed->action == ParseAction::kVersion) {
+    out << version_line(program) << "\n";
+    return kExitOk;
+  }
+  if (password_in_argv) warn_password_in_argv(err, program, password_option);
+  if (credentials != nullptr) {
+    const Status loaded = load_credentials(*credentials, stdin_fd);
+    if (!loaded) return fail(err, program, loaded.error().message);
+  }
+  return fail(err, program, command + " is not implemented yet (" + std::string(kIssue) + ")");
+}
+
+int run_tool(Tool tool, const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+             int stdin_fd) {
+  switch (tool) {
+    case Tool::kSaveBinaryLogs: {
+      const auto parsed = parse_save_binary_logs(args);
+      const std::string command = parsed ? parsed->options.command : "";
+      return run_parsed(tool, parsed, out, err, command, stdin_fd, nullptr, false, "");
+    }
+    case Tool::kApplyDiffRelayLogs: {
+      const auto parsed = parse_apply_diff_relay_logs(args);
+      if (!parsed) return run_parsed(tool, parsed, out, err, "", stdin_fd, nullptr, false, "");
+      return run_parsed(tool, parsed, out, err, parsed->options.command, stdin_fd,
+                        &parsed->options.credentials, parsed->options.slave_pass.has_value(),
+                        "--slave_pass");
+    }
+    case Tool::kPurgeRelayLogs: {
+      const auto parsed = parse_purge_relay_logs(args);
+      if (!parsed) return run_parsed(tool, parsed, out, err, "", stdin_fd, nullptr, false, "");
+      return run_parsed(tool, parsed, out, err, "purge", stdin_fd, &parsed->options.credentials,
+                        parsed->options.password.has_value(), "--password");
+    }
+  }
+  return fail(err, tool_name(tool), "unknown tool");
+}
+
+std::string usage() {
+  std::string text = "Usage: masterha_node <command> [options]\n\nCommands:\n";
+  for (const Tool tool : kAllTools) text += "  " + std::string(tool_name(tool)) + "\n";
+  text +=
+      "  version [--json]   print the version (--json: name, version and protocol)\n\n"
+      "Each tool is also installed under its own name (a link to masterha_node).\n"
+      "`masterha_node <command> --help` lists a command's options.\n";
+  return text;
+}
+
+int run_version(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app("Print the version", "version");
+  app.set_help_flag();
+  bool json = false;
+  app.add_flag("--json", json, "Print {\"name\",\"version\",\"protocol\"} as JSON");
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError&) {
+    return fail(err, kNodeProgram, "version accepts only --json");
+  }
+  out << (json ? version_json() : version_line(kNodeProgram)) << "\n";
+  return kExitOk;
+}
+
+int run_node_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                     int stdin_fd) {
+  if (args.empty()) {
+    err << usage();
+    return kExitFailure;
+  }
+  const std::string& command = args.front();
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "--help" || command == "-h" || command == "help") {
+    out << usage();
+    return kExitOk;
+  }
+  if (command == "--version") {
+    if (!rest.empty()) return fail(err, kNodeProgram, "--version takes no arguments");
+    out << version_line(kNodeProgram) << "\n";
+    return kExitOk;
+  }
+  if (command == "version") return run_version(rest, out, err);
+  if (const auto tool = tool_from_name(command)) return run_tool(*tool, rest, out, err, stdin_fd);
+  if (!command.empty() && command.front() == '-') {
+    return fail(err, kNodeProgram,
+                "unknown option " + command.substr(0, command.find('=')) +
+                    " (expected a command first; see masterha_node --help)");
+  }
+  return fail(err, kNodeProgram,
+              "unknown command '" + command +
+                  "' (expected save_binary_logs, apply_diff_relay_logs, purge_relay_logs or "
+                  "version)");
+}
+
+}  // namespace
+
+int node_main(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err,
+              int stdin_fd) {
+  const std::string program = argv.empty() ? std::string(kNodeProgram) : basename_of(argv[0]);
+  const std::vector<std::string> args(argv.empty() ? argv.end() : argv.begin() + 1, argv.end());
+  if (const auto tool = tool_from_name(program)) return run_tool(*tool, args, out, err, stdin_fd);
+  return run_node_command(args, out, err, stdin_fd);
+}
+
+}  // namespace mha::node
