@@ -1,0 +1,5 @@
+#include "mha/cli/tools.h"
+
+int main(int argc, char** argv) {
+  return mha::cli::run_main(mha::cli::check_status_main, argc, argv);
+}

@@ -1,0 +1,21 @@
+#include "mha/cli/load_config.h"
+#include "mha/cli/parse.h"
+#include "mha/cli/tools.h"
+
+#include <variant>
+
+#include "tool_support.h"
+
+namespace mha::cli {
+
+int master_switch_main(std::span<const std::string> args, const Context& ctx) {
+  auto parsed = parse_master_switch_args(args);
+  if (const auto* done = std::get_if<EarlyExit>(&parsed)) return internal::finish(*done, ctx);
+  const auto& options = std::get<MasterSwitchOptions>(parsed);
+  auto config = load_app_config(options.conf, options.paths, ctx.script_runner);
+  if (!config) return internal::config_error(config.error(), ctx);
+  return internal::not_implemented(
+      kMasterSwitchTool, "manual failover and online switchover are not implemented yet", 7, ctx);
+}
+
+}  // namespace mha::cli
