@@ -12,6 +12,14 @@
 // Teardown is idempotent: ~Cluster() calls down(), a ctest cleanup fixture runs
 // `cluster.sh down` after all integration tests, and `up()` first tears down any leftover.
 //
+// One test bed per machine (namespace names are global): up() takes a machine-wide lease, an
+// flock on /run/mha-testbed.lease, waiting up to $MHA_TESTBED_LEASE_WAIT seconds (default 900)
+// while another process holds it, and down() releases it. Test binaries run by different people
+// at the same time therefore take turns instead of tearing down each other's cluster.
+//
+// The script always runs in the network namespace the test process started in (the root one),
+// even when called from a thread inside ManagerNetns.
+//
 // Threading: the fixture is single-threaded. ManagerNetns moves the *calling thread* into the
 // manager namespace (setns), so in-process clients (libmariadb, libssh2) reach the hosts exactly
 // as the manager would; threads started afterwards inherit it.
@@ -49,7 +57,18 @@ struct CommandResult {
 };
 
 // Runs a shell command line (bash -c), capturing stdout/stderr. `timeout_s` kills it after that.
+// The command runs in its own process group; on timeout the whole group gets SIGKILL, exit_code
+// is -1 and err ends with a "[run_command: killed after N s]" line. Output is collected until
+// the shell exits (a daemon it leaves behind does not keep the call waiting). Stdin is empty.
+// Side effect: the calling process ignores SIGPIPE from then on (children get the default back).
 CommandResult run_command(const std::string& command_line, int timeout_s = 120);
+
+// Same, feeding `input` on stdin (keeps statements and secrets out of argv).
+CommandResult run_command_with_input(const std::string& command_line, const std::string& input,
+                                     int timeout_s = 120);
+
+// `s` as one single-quoted POSIX shell word.
+std::string shell_quote(const std::string& s);
 
 class Cluster {
  public:
@@ -65,7 +84,9 @@ class Cluster {
   bool is_up() const { return up_; }
 
   const std::vector<Host>& hosts() const { return hosts_; }
-  const Host& host(const std::string& name) const;  // aborts the test if unknown
+  // "dbN" or "mgr". An unknown name fails the test (ADD_FAILURE) and throws std::out_of_range,
+  // which gtest reports as a failure of the running test.
+  const Host& host(const std::string& name) const;
   std::string manager_ip() const;
   std::string vip() const;
   std::string state_dir() const;  // $MHA_TESTBED_DIR or /tmp/mha-testbed
@@ -74,8 +95,14 @@ class Cluster {
   // "REPL_PASSWORD", "APP_USER", "APP_PASSWORD", "SSH_KEY", "KNOWN_HOSTS", "SUBNET", "APP_CONF").
   std::string env(const std::string& key) const;
 
-  // SQL as root over the host's unix socket (mariadb -N -B). Rows are tab-separated lines.
+  // SQL as root over the host's unix socket (mariadb -N -B). Rows are tab-separated lines
+  // (the final newline stripped). The statement goes through stdin. Timeout 30 s.
   Result<std::string> sql(const std::string& host, const std::string& statement) const;
+
+  // First row of a statement's result by column name (e.g. "SHOW SLAVE STATUS"); an empty map
+  // when the statement returns no row.
+  Result<std::map<std::string, std::string>> sql_row(const std::string& host,
+                                                     const std::string& statement) const;
 
   // Faults. Each is undone by the matching call, by restart_mysqld, heal_all or down.
   Status kill9(const std::string& host);      // kill -9 mariadbd (host stays up)
@@ -88,18 +115,30 @@ class Cluster {
   Status heal_all();
   Status restart_mysqld(const std::string& host);  // start it again (after kill9 or a stop)
 
-  // Runs a command line inside a host's namespace ("mgr", "db1", ...).
+  // Runs a command line inside a host's namespace ("mgr", "db1", ...): the child joins the
+  // namespace with setns(2) before exec'ing bash, so no quoting layer is added.
   CommandResult exec_in(const std::string& host, const std::string& command_line,
                         int timeout_s = 120) const;
 
  private:
   Status script(const std::string& args, std::string* out = nullptr) const;
+  Status load_env();
+  Status acquire_lease();
+  void release_lease();
   bool up_ = false;
+  int lease_fd_ = -1;  // flock'ed lease file while this object owns the test bed
   std::vector<Host> hosts_;
+  Host manager_;  // "mgr": no mariadbd, no sshd
   std::map<std::string, std::string> env_;
 };
 
-// RAII: moves the calling thread into the manager host's network namespace and back.
+// Parses cluster.env text: KEY=VALUE lines whose values are POSIX shell words ('...', "...",
+// backslash escapes); blank lines and # comments are skipped. Malformed lines are an error.
+Result<std::map<std::string, std::string>> parse_env_text(const std::string& text);
+
+// RAII: moves the calling thread into the manager host's network namespace (or any other
+// namespace of /var/run/netns, e.g. "mha-db2") and back. If restoring fails the process aborts:
+// continuing in the wrong namespace would make every later check meaningless.
 class ManagerNetns {
  public:
   explicit ManagerNetns(const std::string& netns = "mha-mgr");
