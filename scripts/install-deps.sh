@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake pkg-config clang-format
-  default-libmysqlclient-dev libssh2-1-dev libinih-dev libspdlog-dev libcli11-dev
+  default-libmysqlclient-dev libssh2-1-dev libspdlog-dev libcli11-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev
   # test bed and demo: real servers in network namespaces
   mariadb-server mariadb-client openssh-server openssh-client iproute2 iputils-ping
