@@ -27,8 +27,13 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 bash scripts/install-deps.sh
 say "building masterha"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMHA_BUILD_TESTS=OFF >/dev/null
-cmake --build build -j"$(nproc)" 2>&1 | grep -E 'error|warning|Built target masterha' || true
+# Its own build tree: the test tree (build/) keeps its tests configured.
+cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMHA_BUILD_TESTS=OFF >/dev/null
+if ! cmake --build build-demo -j"$(nproc)" >build-demo/build.log 2>&1; then
+  tail -30 build-demo/build.log
+  echo "demo.sh: build failed (full log: build-demo/build.log)" >&2
+  exit 1
+fi
 
 tb=scripts/testbed/cluster.sh
 if [ "$keep" -eq 0 ]; then
@@ -50,10 +55,10 @@ for h in $HOSTS; do
 done
 
 say "masterha_check_ssh --conf=$conf   (run on the manager host)"
-mgr "$root/build/bin/masterha_check_ssh" --conf="$conf" || echo "(exit $?)"
+mgr "$root/build-demo/bin/masterha_check_ssh" --conf="$conf" || echo "(exit $?)"
 
 say "masterha_check_repl --conf=$conf"
-mgr "$root/build/bin/masterha_check_repl" --conf="$conf" || echo "(exit $?)"
+mgr "$root/build-demo/bin/masterha_check_repl" --conf="$conf" || echo "(exit $?)"
 
 say "a write through the VIP ($VIP) as the application user, read back on every replica"
 app_cnf=$(umask 077; mktemp /tmp/mha-demo-client.XXXXXX)

@@ -34,7 +34,7 @@ scripts/dev/format.sh --check
 
 jobs=$(nproc)
 step "build (warnings are errors)"
-cmake -S . -B build -DMHA_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DMHA_WERROR=ON -DMHA_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 
 step "unit tests"
@@ -47,7 +47,7 @@ fi
 
 if [ "$sanitizers" -eq 1 ]; then
   step "build with ASan + UBSan"
-  cmake -S . -B build-asan -DMHA_WERROR=ON -DMHA_SANITIZE=address,undefined \
+  cmake -S . -B build-asan -DMHA_WERROR=ON -DMHA_SANITIZE=address,undefined -DMHA_BUILD_TESTS=ON \
     -DCMAKE_BUILD_TYPE=Debug >/dev/null
   cmake --build build-asan -j"$jobs"
   step "unit tests under ASan + UBSan"
