@@ -1,0 +1,51 @@
+#pragma once
+
+// What a replica has received from the dead master, in the replication mode the failover uses,
+// and how two such positions compare. Pure functions over topology values.
+
+#include "mha/topology/binlog_position.h"
+#include "mha/topology/cluster_snapshot.h"
+#include "mha/topology/mariadb_gtid.h"
+#include "mha/topology/mysql_gtid.h"
+
+#include <compare>
+#include <optional>
+#include <string>
+
+namespace mha::planner {
+
+enum class ReplicationMode {
+  kFilePosition,  // master file:position coordinates; recovery needs relay-log diffs (issue #5)
+  kMariadbGtid,   // every replica Using_Gtid=Slave_Pos/Current_Pos
+  kMysqlGtid,     // every server gtid_mode=ON and every replica Auto_Position=1
+};
+
+const char* replication_mode_name(ReplicationMode m);  // "file_position", "mariadb_gtid", ...
+
+// The mode every alive managed replica supports; file/position as soon as one does not use GTIDs
+// (the same fallback as MHA's get_gtid_status and our masterha_check_repl).
+ReplicationMode derive_mode(const topology::ClusterSnapshot& snap,
+                            const std::vector<std::size_t>& replicas);
+
+// Everything a replica has received from its master. Only the member of the mode is meaningful.
+struct ReceivedPosition {
+  ReplicationMode mode = ReplicationMode::kFilePosition;
+  topology::BinlogPosition file_pos;  // Master_Log_File:Read_Master_Log_Pos
+  topology::GtidPosition mariadb;     // per domain max(Gtid_IO_Pos, gtid_slave_pos)
+  topology::GtidSet mysql;            // Retrieved_Gtid_Set ∪ Executed_Gtid_Set
+
+  std::string to_string() const;  // "mysql-bin.000003:1234", "0-1-100", "uuid:1-100"
+  friend bool operator==(const ReceivedPosition&, const ReceivedPosition&) = default;
+};
+
+// nullopt when the server is not a replica.
+std::optional<ReceivedPosition> received_position(const topology::ServerObservation& s,
+                                                  ReplicationMode mode);
+
+// Partial order by "has received at least as much": file/position by numeric file extension then
+// position (mysql-bin.999999 < mysql-bin.1000000), never a string compare; GTIDs by containment.
+// Unordered: different binlog base names, or GTID positions each holding something the other
+// lacks (several domains or sources advanced on different replicas).
+std::partial_ordering compare_received(const ReceivedPosition& a, const ReceivedPosition& b);
+
+}  // namespace mha::planner

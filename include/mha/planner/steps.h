@@ -1,0 +1,175 @@
+#pragma once
+
+// The typed steps of a failover plan. The planner emits them in execution order; the executor
+// (recovery module) runs each one, journalling it before and after, and stops at the first failed
+// step unless the step says it may fail. Steps name servers and deadlines; coordinates that only
+// exist once earlier steps ran (the new master's binlog position, the catch-up source's final GTID
+// state) are read by the executor at that point, as each step's comment says.
+//
+// Extending: issue #5 (relay-log diffs, dead-master binlog salvage) fills the placeholder steps
+// ApplyRelayDiff and ApplySavedBinlog. The planner already places them where they are needed and
+// then refuses the plan while step_implemented() says false, so enabling them changes no other
+// step. New step types are appended to PlanStep; renderers visit every alternative, so the
+// compiler lists the places to update.
+
+#include "mha/planner/position.h"
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace mha::planner {
+
+// A configured server: its index in the snapshot/config and its "hostname(ip:port)" display name.
+struct ServerRef {
+  std::size_t index = 0;
+  std::string name;
+  friend bool operator==(const ServerRef&, const ServerRef&) = default;
+};
+
+// STOP SLAVE IO_THREAD on every listed replica, in parallel, and wait until stopped. Failure on a
+// server in `may_fail` (ignore_fail=1) is logged and the server dropped from the rest of the plan.
+struct StopReplicaIo {
+  std::vector<ServerRef> replicas;
+  std::vector<ServerRef> may_fail;
+  std::chrono::seconds timeout{};
+};
+
+enum class FenceCommand { kStop, kStopSsh };  // MHA's --command=stop | stopssh
+const char* fence_command_name(FenceCommand c);
+
+// Fence the old master, in this order: master_ip_failover_script --command=<command>, then
+// shutdown_script --command=<command> (MHA's arguments; exit 0 ok, 10 proceed with a warning,
+// anything else aborts), then, when `try_read_only` and the old master accepts a SQL connection
+// within `sql_connect_timeout` (a hung server woke up), SET GLOBAL read_only=1 (super_read_only on
+// MySQL) and KILL every client session except replication and our own.
+struct FenceOldMaster {
+  ServerRef master;
+  FenceCommand command = FenceCommand::kStop;
+  std::string ip_failover_script;  // empty: not configured
+  std::string shutdown_script;     // empty: not configured
+  bool try_read_only = true;
+  std::chrono::seconds script_timeout{};
+  std::chrono::seconds sql_connect_timeout{};
+};
+
+// Re-read SHOW SLAVE STATUS now that IO threads are stopped and compare what each replica has
+// received with what the plan was made from. Equal: continue. Different (a hung master sent more
+// before it was fenced): the executor takes a fresh snapshot and calls decide_failover() again
+// with FailoverPolicy::already_fenced, then runs that plan instead of the rest of this one.
+struct ConfirmReceived {
+  struct Expected {
+    ServerRef replica;
+    ReceivedPosition received;
+  };
+  std::vector<Expected> expected;
+};
+
+// Start the SQL thread if it is stopped without error, then wait until the replica has executed
+// everything its IO thread received (Read == Exec coordinates, or the GTID equivalent).
+struct WaitRelayApplied {
+  ServerRef replica;
+  std::chrono::seconds timeout{};
+};
+
+// GTID modes: make the new master replicate from `source` (a replica that received more) until it
+// has everything the source has: CHANGE MASTER TO the source with MASTER_USE_GTID=slave_pos
+// (MariaDB) or MASTER_AUTO_POSITION=1 (MySQL), START SLAVE, wait until the new master's executed
+// GTID state contains the source's @@gtid_binlog_pos / @@gtid_executed read when the step starts
+// (which must contain `target`, what the plan saw the source receive), STOP SLAVE. Needs log-bin
+// and log_slave_updates on the source; WaitRelayApplied(source) runs before.
+struct CatchUpFromLatest {
+  ServerRef new_master;
+  ServerRef source;
+  ReceivedPosition target;
+  std::chrono::seconds timeout{};
+};
+
+// Placeholder (issue #5): generate on `source` the relay-log events between `from` and `to`
+// (master coordinates) and apply them on `target`.
+struct ApplyRelayDiff {
+  ServerRef target;
+  ServerRef source;
+  topology::BinlogPosition from;
+  topology::BinlogPosition to;
+};
+
+// Placeholder (issue #5): apply on `target` the dead master's binlog events after `from` saved over
+// SSH (or from a [binlogN] server).
+struct ApplySavedBinlog {
+  ServerRef target;
+  ServerRef dead_master;
+  topology::BinlogPosition from;
+};
+
+// File/position mode: once the new master has applied everything (and before anything else is
+// written to it), read its SHOW MASTER STATUS; the RepointReplica steps use those coordinates,
+// valid because every re-pointed replica has applied exactly the same events.
+struct RecordNewMasterPosition {
+  ServerRef new_master;
+};
+
+enum class RepointMethod {
+  kMariadbSlavePos,    // CHANGE MASTER TO ..., MASTER_USE_GTID=slave_pos
+  kMysqlAutoPosition,  // CHANGE MASTER TO ..., MASTER_AUTO_POSITION=1
+  kFilePosition,       // MASTER_LOG_FILE/POS from RecordNewMasterPosition
+};
+const char* repoint_method_name(RepointMethod m);
+
+// STOP SLAVE, CHANGE MASTER TO the new master (replication user and other settings kept), START
+// SLAVE, then wait until the replica has executed the new master's position read when the step
+// starts. A replica in `may_fail` (ignore_fail=1) that fails is reported as not recovered (exit
+// code 10) instead of failing the failover.
+struct RepointReplica {
+  ServerRef replica;
+  ServerRef new_master;
+  RepointMethod method = RepointMethod::kMariadbSlavePos;
+  bool may_fail = false;
+  std::chrono::seconds timeout{};
+};
+
+// Make the new master a master: STOP SLAVE; RESET SLAVE ALL when `reset_slave_all`; enable the
+// semi-sync master plugin variable when `enable_semi_sync_master`; SET GLOBAL read_only=0 (and
+// super_read_only=0) when `disable_read_only`.
+struct PromoteNewMaster {
+  ServerRef new_master;
+  bool reset_slave_all = true;
+  bool enable_semi_sync_master = false;
+  bool disable_read_only = true;
+};
+
+// master_ip_failover_script --command=start with MHA's orig/new master arguments (the new master's
+// password on stdin, never in argv). Exit 0 ok, 10 proceed with a warning, anything else fails.
+struct RunFailoverScript {
+  std::string script;
+  ServerRef orig_master;
+  ServerRef new_master;
+  std::chrono::seconds timeout{};
+};
+
+// report_script with MHA's arguments; its failure is only logged.
+struct RunReportScript {
+  std::string script;
+  ServerRef orig_master;
+  ServerRef new_master;
+  std::vector<ServerRef> new_slaves;
+  std::chrono::seconds timeout{};
+};
+
+using PlanStep =
+    std::variant<StopReplicaIo, FenceOldMaster, ConfirmReceived, WaitRelayApplied,
+                 CatchUpFromLatest, ApplyRelayDiff, ApplySavedBinlog, RecordNewMasterPosition,
+                 RepointReplica, PromoteNewMaster, RunFailoverScript, RunReportScript>;
+
+// Stable snake_case name of the step type ("stop_replica_io", ...), used in journals and JSON.
+const char* step_name(const PlanStep& step);
+
+// False for the placeholders issue #5 fills in; the planner refuses a plan containing one.
+bool step_implemented(const PlanStep& step);
+
+// One line describing what the step does with its arguments, as printed by --dry-run.
+std::string describe_step(const PlanStep& step);
+
+}  // namespace mha::planner

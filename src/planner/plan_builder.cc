@@ -1,0 +1,204 @@
+// Stage 4: the ordered steps of a failover (MHA Phases 2-5, reordered so that no client writes to
+// the new master before every replica follows it; see docs/failover.md).
+
+#include <algorithm>
+
+#include "planner_internal.h"
+
+namespace mha::planner::internal {
+namespace {
+
+RepointMethod repoint_method(ReplicationMode mode) {
+  switch (mode) {
+    case ReplicationMode::kMariadbGtid:
+      return RepointMethod::kMariadbSlavePos;
+    case ReplicationMode::kMysqlGtid:
+      return RepointMethod::kMysqlAutoPosition;
+    case ReplicationMode::kFilePosition:
+      return RepointMethod::kFilePosition;
+  }
+  return RepointMethod::kFilePosition;
+}
+
+void merge_into(ReceivedPosition& into, const ReceivedPosition& from) {
+  for (const topology::MariadbGtid& g : from.mariadb.entries()) {
+    const topology::MariadbGtid* have = into.mariadb.find(g.domain_id);
+    if (have == nullptr || have->seq_no < g.seq_no) into.mariadb.set(g);
+  }
+  into.mysql.add(from.mysql);
+}
+
+// Why `source` cannot serve the new master what it lacks, or "" when it can.
+std::string catch_up_blocker(const topology::ServerObservation& s,
+                             const std::map<std::size_t, Errant>& errant, std::size_t i) {
+  if (auto it = errant.find(i); it != errant.end()) {
+    return "it has errant transactions " + it->second.text +
+           ", which catching up from it would copy to the new master";
+  }
+  if (s.log_bin != true) return "its binary log is off, so it cannot serve them";
+  if (s.log_slave_updates == false) {
+    return "log_slave_updates is off, so its binary log does not hold replicated events";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& snap,
+                                              const FailoverPolicy& policy, const PlanInputs& in) {
+  const Classification& classes = *in.classes;
+  const Ranking& ranking = *in.ranking;
+  const Timeouts& t = policy.timeouts;
+  const std::size_t n = in.new_master;
+  const ServerRef master = ref(snap, in.master);
+  const ServerRef new_master = ref(snap, n);
+
+  FailoverPlan plan;
+  plan.mode = in.mode;
+  plan.dead_master = master;
+  plan.new_master = new_master;
+  for (std::size_t i : ranking.latest) plan.latest.push_back(ref(snap, i));
+  for (const auto& [i, why] : classes.left_out) plan.not_recovered.push_back({ref(snap, i), why});
+  for (const auto& [i, parent] : classes.unmanaged) plan.unmanaged.push_back(ref(snap, i));
+  std::vector<std::size_t> others;  // managed replicas that will follow the new master
+  for (std::size_t i : classes.managed) {
+    if (i != n) others.push_back(i);
+  }
+
+  if (!policy.already_fenced) {
+    StopReplicaIo stop;
+    for (std::size_t i : classes.stop_io) {
+      stop.replicas.push_back(ref(snap, i));
+      // The new master's IO thread must stop, ignore_fail or not: it is about to be promoted.
+      if (snap.servers[i].id.ignore_fail && i != n) stop.may_fail.push_back(ref(snap, i));
+    }
+    stop.timeout = t.stop_io;
+    if (!stop.replicas.empty()) plan.steps.emplace_back(std::move(stop));
+
+    FenceOldMaster fence;
+    fence.master = master;
+    // Unknown SSH reachability fences as "stop": the hook must then not rely on SSH.
+    fence.command =
+        policy.evidence.ssh_reachable == true ? FenceCommand::kStopSsh : FenceCommand::kStop;
+    fence.ip_failover_script = policy.master_ip_failover_script;
+    fence.shutdown_script = policy.shutdown_script;
+    fence.script_timeout = t.script;
+    fence.sql_connect_timeout = t.sql_fence;
+    plan.steps.emplace_back(std::move(fence));
+
+    ConfirmReceived confirm;
+    for (std::size_t i : classes.managed) {
+      confirm.expected.push_back({ref(snap, i), ranking.received.at(i)});
+    }
+    plan.steps.emplace_back(std::move(confirm));
+  }
+  if (policy.master_ip_failover_script.empty()) {
+    plan.warnings.push_back(
+        "master_ip_failover_script is not defined: the old master is not fenced by a hook and "
+        "clients are not redirected to the new master.");
+  }
+  if (policy.shutdown_script.empty()) {
+    plan.warnings.push_back("shutdown_script is not defined: the old master is not powered off.");
+  }
+
+  std::vector<std::size_t> followers;  // re-pointed to the new master, config order
+  if (in.mode == ReplicationMode::kFilePosition) {
+    const std::size_t latest = ranking.latest.front();
+    const topology::BinlogPosition& top = ranking.received.at(latest).file_pos;
+    auto needs_diff = [&](std::size_t i) {
+      return (ranking.received.at(i).file_pos <=> top) == std::partial_ordering::less;
+    };
+    auto recover = [&](std::size_t i) {
+      plan.steps.emplace_back(WaitRelayApplied{ref(snap, i), t.relay_apply});
+      if (needs_diff(i)) {
+        plan.steps.emplace_back(
+            ApplyRelayDiff{ref(snap, i), ref(snap, latest), ranking.received.at(i).file_pos, top});
+      }
+    };
+    recover(n);
+    if (!policy.skip_change_master) plan.steps.emplace_back(RecordNewMasterPosition{new_master});
+    for (std::size_t i : others) {
+      if (needs_diff(i) && snap.servers[i].id.ignore_fail) {
+        plan.not_recovered.push_back(
+            {ref(snap, i), "needs relay-log events " + ranking.received.at(i).file_pos.to_string() +
+                               " .. " + top.to_string() + " from " +
+                               snap.servers[latest].id.display() +
+                               " (relay-log diffs: issue #5); ignore_fail=1, left out"});
+        continue;
+      }
+      if (policy.skip_change_master) continue;
+      recover(i);
+      followers.push_back(i);
+    }
+  } else {
+    plan.steps.emplace_back(WaitRelayApplied{new_master, t.relay_apply});
+    ReceivedPosition have = ranking.received.at(n);
+    for (std::size_t src : ranking.latest) {
+      const ReceivedPosition& target = ranking.received.at(src);
+      const std::partial_ordering o = compare_received(have, target);
+      if (o == std::partial_ordering::greater || o == std::partial_ordering::equivalent) continue;
+      const std::string blocker = catch_up_blocker(snap.servers[src], *in.errant, src);
+      if (!blocker.empty()) {
+        return Refuse{RefuseRule::kCatchUpImpossible,
+                      new_master.name + " lacks transactions that only " +
+                          snap.servers[src].id.display() + " received (it has " +
+                          target.to_string() + ", the new master " + have.to_string() + "), but " +
+                          blocker + ".",
+                      std::nullopt};
+      }
+      if (snap.servers[src].log_slave_updates != true) {
+        plan.warnings.push_back("log_slave_updates of " + snap.servers[src].id.display() +
+                                " is unknown; catching up from it needs it ON.");
+      }
+      plan.steps.emplace_back(WaitRelayApplied{ref(snap, src), t.relay_apply});
+      plan.steps.emplace_back(CatchUpFromLatest{new_master, ref(snap, src), target, t.catch_up});
+      merge_into(have, target);
+    }
+    if (!policy.skip_change_master) followers = others;
+  }
+
+  const RepointMethod method = repoint_method(in.mode);
+  for (std::size_t i : followers) {
+    plan.steps.emplace_back(RepointReplica{ref(snap, i), new_master, method,
+                                           snap.servers[i].id.ignore_fail, t.repoint});
+    plan.new_replicas.push_back(ref(snap, i));
+  }
+  if (policy.skip_change_master && !others.empty()) {
+    std::vector<std::string> names;
+    for (std::size_t i : others) names.push_back(snap.servers[i].id.display());
+    plan.warnings.push_back("--skip_change_master: " + join(names) +
+                            " keep pointing at the dead master; re-point them by hand.");
+  }
+
+  PromoteNewMaster promote;
+  promote.new_master = new_master;
+  promote.reset_slave_all =
+      !policy.skip_reset_slave(snap.servers[n].id.config_index) && !policy.skip_change_master;
+  // Keep the cluster's semi-sync: replicas that acknowledged the old master expect to acknowledge
+  // the new one, and they are connected before the first write is accepted.
+  promote.enable_semi_sync_master = std::any_of(
+      classes.managed.begin(), classes.managed.end(),
+      [&](std::size_t i) { return i != n && snap.servers[i].semi_sync.slave_enabled == true; });
+  promote.disable_read_only = !policy.skip_disable_read_only;
+  plan.steps.emplace_back(promote);
+
+  if (!policy.master_ip_failover_script.empty()) {
+    plan.steps.emplace_back(
+        RunFailoverScript{policy.master_ip_failover_script, master, new_master, t.script});
+  }
+  if (!policy.report_script.empty()) {
+    plan.steps.emplace_back(
+        RunReportScript{policy.report_script, master, new_master, plan.new_replicas, t.script});
+  }
+  if (policy.evidence.ssh_reachable == true) {
+    plan.warnings.push_back(
+        "The dead master's host answers SSH, but saving its binlog tail is not implemented yet "
+        "(issue #5): events no replica received are lost.");
+  }
+  std::sort(
+      plan.not_recovered.begin(), plan.not_recovered.end(),
+      [](const NotRecovered& a, const NotRecovered& b) { return a.server.index < b.server.index; });
+  return plan;
+}
+
+}  // namespace mha::planner::internal

@@ -1,0 +1,155 @@
+#include "mha/planner/steps.h"
+
+#include <type_traits>
+
+namespace mha::planner {
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+std::string seconds(std::chrono::seconds s) { return std::to_string(s.count()) + "s"; }
+
+std::string names(const std::vector<ServerRef>& servers) {
+  std::string out;
+  for (const ServerRef& s : servers) out += (out.empty() ? "" : ", ") + s.name;
+  return out.empty() ? "(none)" : out;
+}
+
+std::string repoint_clause(RepointMethod m) {
+  switch (m) {
+    case RepointMethod::kMariadbSlavePos:
+      return "MASTER_USE_GTID=slave_pos";
+    case RepointMethod::kMysqlAutoPosition:
+      return "MASTER_AUTO_POSITION=1";
+    case RepointMethod::kFilePosition:
+      return "the new master's recorded file:position";
+  }
+  return "";
+}
+
+}  // namespace
+
+const char* fence_command_name(FenceCommand c) {
+  return c == FenceCommand::kStopSsh ? "stopssh" : "stop";
+}
+
+const char* repoint_method_name(RepointMethod m) {
+  switch (m) {
+    case RepointMethod::kMariadbSlavePos:
+      return "mariadb_slave_pos";
+    case RepointMethod::kMysqlAutoPosition:
+      return "mysql_auto_position";
+    case RepointMethod::kFilePosition:
+      return "file_position";
+  }
+  return "unknown";
+}
+
+const char* step_name(const PlanStep& step) {
+  return std::visit(Overloaded{
+                        [](const StopReplicaIo&) { return "stop_replica_io"; },
+                        [](const FenceOldMaster&) { return "fence_old_master"; },
+                        [](const ConfirmReceived&) { return "confirm_received"; },
+                        [](const WaitRelayApplied&) { return "wait_relay_applied"; },
+                        [](const CatchUpFromLatest&) { return "catch_up_from_latest"; },
+                        [](const ApplyRelayDiff&) { return "apply_relay_diff"; },
+                        [](const ApplySavedBinlog&) { return "apply_saved_binlog"; },
+                        [](const RecordNewMasterPosition&) { return "record_new_master_position"; },
+                        [](const RepointReplica&) { return "repoint_replica"; },
+                        [](const PromoteNewMaster&) { return "promote_new_master"; },
+                        [](const RunFailoverScript&) { return "run_failover_script"; },
+                        [](const RunReportScript&) { return "run_report_script"; },
+                    },
+                    step);
+}
+
+bool step_implemented(const PlanStep& step) {
+  return !std::holds_alternative<ApplyRelayDiff>(step) &&
+         !std::holds_alternative<ApplySavedBinlog>(step);
+}
+
+std::string describe_step(const PlanStep& step) {
+  return std::visit(
+      Overloaded{
+          [](const StopReplicaIo& s) {
+            std::string t = "Stop the IO thread on " + names(s.replicas);
+            if (!s.may_fail.empty()) t += " (may fail: " + names(s.may_fail) + ")";
+            return t + "; timeout " + seconds(s.timeout) + ".";
+          },
+          [](const FenceOldMaster& s) {
+            const std::string cmd = fence_command_name(s.command);
+            std::string t = "Fence " + s.master.name + ": ";
+            t += s.ip_failover_script.empty() ? "no master_ip_failover_script"
+                                              : s.ip_failover_script + " --command=" + cmd;
+            t += "; ";
+            t += s.shutdown_script.empty() ? "no shutdown_script"
+                                           : s.shutdown_script + " --command=" + cmd;
+            if (s.try_read_only) {
+              t += "; if it answers SQL within " + seconds(s.sql_connect_timeout) +
+                   ": read_only=1 and kill client sessions";
+            }
+            return t + "; script timeout " + seconds(s.script_timeout) + ".";
+          },
+          [](const ConfirmReceived& s) {
+            std::string t = "Confirm what the replicas received:";
+            for (const ConfirmReceived::Expected& e : s.expected) {
+              t += " " + e.replica.name + " at " + e.received.to_string() + ";";
+            }
+            return t + " re-plan if it changed.";
+          },
+          [](const WaitRelayApplied& s) {
+            return "Wait until " + s.replica.name + " has applied its relay log; timeout " +
+                   seconds(s.timeout) + ".";
+          },
+          [](const CatchUpFromLatest& s) {
+            return "Catch up " + s.new_master.name + " from " + s.source.name +
+                   " by GTID replication until it has " + s.target.to_string() +
+                   " (the source's binlog GTID state at that time); timeout " + seconds(s.timeout) +
+                   ".";
+          },
+          [](const ApplyRelayDiff& s) {
+            return "Apply relay-log events " + s.from.to_string() + " .. " + s.to.to_string() +
+                   " from " + s.source.name + " on " + s.target.name + ".";
+          },
+          [](const ApplySavedBinlog& s) {
+            return "Apply the binlog of " + s.dead_master.name + " saved from " +
+                   s.from.to_string() + " on " + s.target.name + ".";
+          },
+          [](const RecordNewMasterPosition& s) {
+            return "Record SHOW MASTER STATUS of " + s.new_master.name +
+                   ": the coordinates the replicas start from.";
+          },
+          [](const RepointReplica& s) {
+            std::string t = "Re-point " + s.replica.name + " to " + s.new_master.name + " with " +
+                            repoint_clause(s.method) +
+                            " and wait until it has the new master's position; timeout " +
+                            seconds(s.timeout);
+            if (s.may_fail) t += " (ignore_fail: may fail)";
+            return t + ".";
+          },
+          [](const PromoteNewMaster& s) {
+            std::string t = "Promote " + s.new_master.name + ": STOP SLAVE";
+            t += s.reset_slave_all ? ", RESET SLAVE ALL" : ", keep its replication settings";
+            if (s.enable_semi_sync_master) t += ", enable semi-sync master";
+            t += s.disable_read_only ? ", read_only=0" : ", keep read_only=1";
+            return t + ".";
+          },
+          [](const RunFailoverScript& s) {
+            return "Run " + s.script + " --command=start for new master " + s.new_master.name +
+                   " (orig master " + s.orig_master.name + "); timeout " + seconds(s.timeout) + ".";
+          },
+          [](const RunReportScript& s) {
+            return "Run " + s.script + " to report " + s.orig_master.name + " -> " +
+                   s.new_master.name + " (new slaves: " + names(s.new_slaves) + "); timeout " +
+                   seconds(s.timeout) + ".";
+          },
+      },
+      step);
+}
+
+}  // namespace mha::planner

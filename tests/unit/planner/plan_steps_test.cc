@@ -1,0 +1,210 @@
+// The steps of a plan: order, targets and flags.
+
+#include <gtest/gtest.h>
+
+#include "plan_fixture.h"
+
+namespace mha::planner::testing {
+namespace {
+
+std::vector<std::string> step_names(const FailoverPlan& p) {
+  std::vector<std::string> out;
+  for (const PlanStep& s : p.steps) out.push_back(step_name(s));
+  return out;
+}
+
+template <typename T>
+std::vector<const T*> steps_of(const FailoverPlan& p) {
+  std::vector<const T*> out;
+  for (const PlanStep& s : p.steps) {
+    if (const T* t = std::get_if<T>(&s)) out.push_back(t);
+  }
+  return out;
+}
+
+TEST(PlanSteps, GtidInSyncOrder) {
+  Decision d = PlanFixture::mariadb_gtid().decide();
+  const FailoverPlan& p = plan_of(d);
+  EXPECT_EQ(step_names(p),
+            (std::vector<std::string>{"stop_replica_io", "fence_old_master", "confirm_received",
+                                      "wait_relay_applied", "repoint_replica", "promote_new_master",
+                                      "run_failover_script"}));
+  EXPECT_EQ(p.mode, ReplicationMode::kMariadbGtid);
+  auto repoint = steps_of<RepointReplica>(p);
+  ASSERT_EQ(repoint.size(), 1u);
+  EXPECT_EQ(repoint[0]->replica.name, "db3(10.77.0.13:3306)");
+  EXPECT_EQ(repoint[0]->method, RepointMethod::kMariadbSlavePos);
+  auto fence = steps_of<FenceOldMaster>(p);
+  ASSERT_EQ(fence.size(), 1u);
+  EXPECT_EQ(fence[0]->command, FenceCommand::kStop);  // SSH unreachable
+  auto promote = steps_of<PromoteNewMaster>(p);
+  ASSERT_EQ(promote.size(), 1u);
+  EXPECT_TRUE(promote[0]->reset_slave_all);
+  EXPECT_TRUE(promote[0]->disable_read_only);
+  EXPECT_TRUE(promote[0]->enable_semi_sync_master);
+}
+
+TEST(PlanSteps, CatchUpFromLatestBeforePromotion) {
+  PlanFixture f = PlanFixture::mariadb_gtid().candidate("db3").received_gtid("db2", "0-1-105");
+  const FailoverPlan& p = plan_of(f.decide());
+  std::vector<std::string> names = step_names(p);
+  auto pos = [&](const std::string& n) {
+    return std::find(names.begin(), names.end(), n) - names.begin();
+  };
+  ASSERT_LT(pos("catch_up_from_latest"), static_cast<long>(names.size()));
+  EXPECT_LT(pos("catch_up_from_latest"), pos("promote_new_master"));
+  EXPECT_LT(pos("catch_up_from_latest"), pos("repoint_replica"));
+  auto catch_up = steps_of<CatchUpFromLatest>(p);
+  ASSERT_EQ(catch_up.size(), 1u);
+  EXPECT_EQ(catch_up[0]->new_master.name, "db3(10.77.0.13:3306)");
+  EXPECT_EQ(catch_up[0]->source.name, "db2(10.77.0.12:3306)");
+  EXPECT_EQ(catch_up[0]->target.to_string(), "0-1-105");
+  // The source applies its relay log first, so its binlog holds what it serves.
+  auto waits = steps_of<WaitRelayApplied>(p);
+  ASSERT_EQ(waits.size(), 2u);
+  EXPECT_EQ(waits[1]->replica.name, "db2(10.77.0.12:3306)");
+}
+
+TEST(PlanSteps, NoCatchUpWhenTheNewMasterIsLatest) {
+  PlanFixture f = PlanFixture::mariadb_gtid().candidate("db3").received_gtid("db3", "0-1-105");
+  const FailoverPlan p = plan_of(f.decide());
+  EXPECT_TRUE(steps_of<CatchUpFromLatest>(p).empty());
+}
+
+TEST(PlanSteps, CatchUpFromEachDomainLeader) {
+  // db2 is ahead in domain 0, db4 in domain 1: the new master (db3) needs both.
+  PlanFixture f = PlanFixture::mariadb_gtid().add_server("db4", "10.77.0.14", 4, "db1");
+  f.candidate("db3")
+      .received_gtid("db2", "0-1-105,1-1-7")
+      .received_gtid("db3", "0-1-100,1-1-7")
+      .received_gtid("db4", "0-1-100,1-1-9");
+  const FailoverPlan p = plan_of(f.decide());
+  auto catch_up = steps_of<CatchUpFromLatest>(p);
+  ASSERT_EQ(catch_up.size(), 2u);
+  EXPECT_EQ(catch_up[0]->source.name, "db2(10.77.0.12:3306)");
+  EXPECT_EQ(catch_up[1]->source.name, "db4(10.77.0.14:3306)");
+}
+
+TEST(PlanSteps, CatchUpRefusedWhenSourceHasNoSlaveUpdates) {
+  PlanFixture f = PlanFixture::mariadb_gtid().candidate("db3").received_gtid("db2", "0-1-105");
+  f.server("db2").log_slave_updates = false;
+  const Refuse& r = refusal_of(f.decide());
+  EXPECT_EQ(r.rule, RefuseRule::kCatchUpImpossible);
+  EXPECT_NE(r.reason.find("log_slave_updates is off"), std::string::npos);
+}
+
+TEST(PlanSteps, IgnoreFailDeadReplicaIsSkipped) {
+  PlanFixture f = PlanFixture::mariadb_gtid().add_server("db4", "10.77.0.14", 4, "db1");
+  f.dead("db3").ignore_fail("db3");
+  const FailoverPlan& p = plan_of(f.decide());
+  ASSERT_EQ(p.not_recovered.size(), 1u);
+  EXPECT_EQ(p.not_recovered[0].server.name, "db3(10.77.0.13:3306)");
+  for (const PlanStep& s : p.steps) {
+    EXPECT_EQ(describe_step(s).find("db3("), std::string::npos) << describe_step(s);
+  }
+  ASSERT_EQ(p.new_replicas.size(), 1u);
+  EXPECT_EQ(p.new_replicas[0].name, "db4(10.77.0.14:3306)");
+}
+
+TEST(PlanSteps, IgnoreFailBrokenReplicaStopsItsIoThreadButIsNotRepointed) {
+  PlanFixture f = PlanFixture::mariadb_gtid().sql_error("db3", 1062).ignore_fail("db3");
+  const FailoverPlan& p = plan_of(f.decide());
+  auto stop = steps_of<StopReplicaIo>(p);
+  ASSERT_EQ(stop.size(), 1u);
+  EXPECT_EQ(stop[0]->replicas.size(), 2u);
+  ASSERT_EQ(stop[0]->may_fail.size(), 1u);
+  EXPECT_TRUE(steps_of<RepointReplica>(p).empty());
+}
+
+TEST(PlanSteps, FilePositionInSyncRecordsTheNewMastersPosition) {
+  const FailoverPlan& p = plan_of(PlanFixture::mariadb_file_position().decide());
+  EXPECT_EQ(step_names(p),
+            (std::vector<std::string>{"stop_replica_io", "fence_old_master", "confirm_received",
+                                      "wait_relay_applied", "record_new_master_position",
+                                      "wait_relay_applied", "repoint_replica", "promote_new_master",
+                                      "run_failover_script"}));
+  EXPECT_EQ(steps_of<RepointReplica>(p)[0]->method, RepointMethod::kFilePosition);
+}
+
+TEST(PlanSteps, FilePositionRefusalCarriesThePlanWithTheDiffStep) {
+  PlanFixture f =
+      PlanFixture::mariadb_file_position().received_file("db3", "mysql-bin.000003", 900);
+  Decision d = f.decide();
+  const Refuse& r = refusal_of(d);
+  ASSERT_TRUE(r.blocked_plan.has_value());
+  auto diffs = steps_of<ApplyRelayDiff>(r.blocked_plan.value());
+  ASSERT_EQ(diffs.size(), 1u);
+  EXPECT_EQ(diffs[0]->target.name, "db3(10.77.0.13:3306)");
+  EXPECT_EQ(diffs[0]->source.name, "db2(10.77.0.12:3306)");
+  EXPECT_EQ(diffs[0]->from.to_string(), "mysql-bin.000003:900");
+  EXPECT_EQ(diffs[0]->to.to_string(), "mysql-bin.000003:1234");
+  EXPECT_FALSE(step_implemented(PlanStep(*diffs[0])));
+}
+
+TEST(PlanSteps, MysqlUsesAutoPosition) {
+  PlanFixture f = PlanFixture::mysql8();
+  f.mysql_gtids("db3", uuid1("1-110"), uuid1("1-100"));
+  f.candidate("db2");
+  const FailoverPlan& p = plan_of(f.decide());
+  auto catch_up = steps_of<CatchUpFromLatest>(p);
+  ASSERT_EQ(catch_up.size(), 1u);
+  EXPECT_EQ(catch_up[0]->target.to_string(), uuid1("1-110"));
+  EXPECT_EQ(steps_of<RepointReplica>(p)[0]->method, RepointMethod::kMysqlAutoPosition);
+}
+
+TEST(PlanSteps, FlagsReachThePromotion) {
+  PlanFixture f = PlanFixture::mariadb_gtid();
+  f.policy().servers[1].skip_reset_slave = true;
+  f.policy().skip_disable_read_only = true;
+  f.policy().evidence.ssh_reachable = true;
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_FALSE(steps_of<PromoteNewMaster>(p)[0]->reset_slave_all);
+  EXPECT_FALSE(steps_of<PromoteNewMaster>(p)[0]->disable_read_only);
+  EXPECT_EQ(steps_of<FenceOldMaster>(p)[0]->command, FenceCommand::kStopSsh);
+}
+
+TEST(PlanSteps, SkipChangeMasterLeavesReplicasAlone) {
+  PlanFixture f = PlanFixture::mariadb_gtid();
+  f.policy().skip_change_master = true;
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_TRUE(steps_of<RepointReplica>(p).empty());
+  EXPECT_FALSE(steps_of<PromoteNewMaster>(p)[0]->reset_slave_all);
+  EXPECT_TRUE(p.new_replicas.empty());
+}
+
+TEST(PlanSteps, AlreadyFencedStartsAfterFencing) {
+  PlanFixture f = PlanFixture::mariadb_gtid();
+  f.policy().already_fenced = true;
+  EXPECT_EQ(step_names(plan_of(f.decide())).front(), "wait_relay_applied");
+}
+
+TEST(PlanSteps, NoHooksMeansWarningsNotSteps) {
+  PlanFixture f = PlanFixture::mariadb_gtid();
+  f.policy().master_ip_failover_script.clear();
+  f.policy().shutdown_script.clear();
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_TRUE(steps_of<RunFailoverScript>(p).empty());
+  EXPECT_EQ(p.warnings.size(), 2u);
+}
+
+TEST(PlanSteps, PolicyFromConfig) {
+  config::AppConfig c;
+  c.app.latest_priority = false;
+  c.app.report_script = "/bin/report";
+  c.servers.resize(2);
+  c.servers[1].skip_reset_slave = true;
+  FailoverPolicy p = policy_from_config(c);
+  EXPECT_FALSE(p.latest_priority);
+  EXPECT_EQ(p.report_script, "/bin/report");
+  EXPECT_FALSE(p.skip_reset_slave(0));
+  EXPECT_TRUE(p.skip_reset_slave(1));
+  EXPECT_FALSE(p.skip_reset_slave(7));
+}
+
+TEST(Decide, IsDeterministic) {
+  PlanFixture f = PlanFixture::mariadb_gtid().candidate("db3").received_gtid("db2", "0-1-105");
+  EXPECT_EQ(render_json(f.decide()), render_json(f.decide()));
+}
+
+}  // namespace
+}  // namespace mha::planner::testing
