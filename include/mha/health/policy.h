@@ -1,0 +1,66 @@
+#pragma once
+
+// HealthPolicy: the knobs of failure detection. The manager builds it from the configuration
+// (ping failures, secondary_check_script presence, ...); defaults follow docs/detection.md, which
+// explains each choice. Plain value type.
+
+#include "mha/common/result.h"
+
+#include <chrono>
+
+namespace mha::health {
+
+// How many of the master's direct replicas must confirm that they lost it. In every mode a
+// single fresh "still reaches the master" from any replica vetoes the failover (partial
+// partition: the master is alive for someone, so promoting another server splits the brain).
+enum class ReplicaQuorum {
+  kAny,       // at least one confirmation
+  kMajority,  // more than half of the replicas (2 of 2, 2 of 3, 3 of 4, ...)
+  kAll,       // every replica
+};
+
+const char* replica_quorum_name(ReplicaQuorum q);  // "any", "majority", "all"
+
+// Confirmations `q` requires among `replica_count` replicas (0 replicas -> 0 for kAny/kAll,
+// which MasterHealth treats as "cannot confirm": see require_replica_confirmation).
+int required_confirmations(ReplicaQuorum q, int replica_count);
+
+struct HealthPolicy {
+  // Consecutive failed pings that declare the master dead (with the confirmations below). MHA:
+  // 4, the initial failure and three retries.
+  int ping_failures_threshold = 4;
+
+  // The fast path for a crashed mysqld on a living host: this many consecutive refused pings, SSH
+  // to the master host working, and the same replica/secondary confirmations as the slow path
+  // declare the master dead without waiting out ping_failures_threshold. 1 = at the first refused
+  // ping. 0 disables the fast path. Raise it to ride over mysqld restarts shorter than
+  // (refused_pings_required - 1) x ping_interval.
+  int refused_pings_required = 1;
+
+  // Require the replicas to confirm (MHA does not; false restores its ping-only rule). With no
+  // replica configured, nothing can confirm and the master is never declared dead: there would be
+  // nothing to promote anyway.
+  bool require_replica_confirmation = true;
+  ReplicaQuorum replica_quorum = ReplicaQuorum::kMajority;
+
+  // secondary_check_script is configured: its exit 0 is then required too.
+  bool secondary_check_configured = false;
+
+  // Timeout the loop gives each handshake probe on a replica host. Not used by MasterHealth's
+  // rules; kept here so the loop and docs/detection.md's formulas read one value.
+  std::chrono::milliseconds handshake_probe_timeout{2000};
+
+  // MasterHealth::requests() asks again for evidence older than this, so a long failure streak
+  // keeps being re-checked (a manager partition that ends in a real crash is seen as one).
+  std::chrono::milliseconds reprobe_interval{3000};
+
+  // Evidence older than this no longer counts, confirming or vetoing. Must exceed
+  // reprobe_interval plus the time a probe round takes.
+  std::chrono::milliseconds evidence_max_age{15000};
+};
+
+// ErrorCode::kConfig naming the bad field: thresholds < 1 (refused_pings_required < 0), timeouts
+// <= 0, evidence_max_age <= reprobe_interval.
+Status validate_policy(const HealthPolicy& p);
+
+}  // namespace mha::health
