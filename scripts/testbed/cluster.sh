@@ -9,12 +9,17 @@
 #   cluster.sh linkdown|linkup <host>             the host's bridge port (host: mgr or dbN)
 #   cluster.sh cut|heal <host> <host>             drop traffic between two hosts only
 #   cluster.sh heal-all                           undo every cut, link and stop
+#   cluster.sh sshd-stop <dbN>                    stop the host's sshd (and its sessions)
+#   cluster.sh sshd-start <dbN> [--no-node-path]  (re)start it; --no-node-path: sessions' PATH
+#                                                 without MHA_NODE_BINDIR (node helper "missing")
 #   cluster.sh sql <dbN> [statement]              root over the unix socket (stdin if no statement)
 #   cluster.sh exec <host> <command...>           run a command inside the host's namespace
 #
 # Environment: MHA_TESTBED_DIR (state dir, default /tmp/mha-testbed), MHA_TESTBED_SUBNET (first
 # three octets, default 10.77.0), MHA_TESTBED_LEASE_WAIT (seconds to wait for a test bed another
-# process holds, default 900), MHA_TESTBED_LEASE_HELD=1 (the caller holds the lease). Needs root.
+# process holds, default 900), MHA_TESTBED_LEASE_HELD=1 (the caller holds the lease),
+# MHA_NODE_BINDIR (up: directory put first on the PATH of SSH sessions, so they find
+# masterha_node). Needs root.
 set -euo pipefail
 
 TB_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib
@@ -278,6 +283,15 @@ cmd_fault() {
       [[ $1 != "$2" ]] || die "$what needs two different hosts"
       ;;
     heal-all) [[ $# -eq 0 ]] || die "usage: cluster.sh heal-all" ;;
+    sshd-stop)
+      [[ $# -eq 1 ]] || die "usage: cluster.sh sshd-stop <dbN>"
+      require_host "$1" db
+      ;;
+    sshd-start)
+      [[ $# -eq 1 || ($# -eq 2 && $2 == --no-node-path) ]] ||
+        die "usage: cluster.sh sshd-start <dbN> [--no-node-path]"
+      require_host "$1" db
+      ;;
   esac
   case $what in
     kill9)
@@ -332,6 +346,20 @@ cmd_fault() {
         if [[ -n $pid ]]; then kill -CONT "$pid"; fi
       done
       say "heal-all: no cuts, every link up, every running mariadbd continued"
+      ;;
+    sshd-stop)
+      sshd_stop "$1"
+      say "sshd-stop $1: sshd stopped"
+      ;;
+    sshd-start)
+      sshd_stop "$1"
+      if [[ ${2:-} == --no-node-path ]]; then
+        sshd_start "$1" -o "SetEnv=PATH=$TB_SSH_STD_PATH"
+      else
+        sshd_start "$1"
+      fi
+      sshd_wait "$1"
+      say "sshd-start $1: sshd running${2:+ ($2)}"
       ;;
   esac
 }
@@ -394,7 +422,9 @@ main() {
     up) cmd_up "$@" ;;
     down) cmd_down ;;
     status) cmd_status ;;
-    kill9 | stop | cont | restart | linkdown | linkup | cut | heal | heal-all) cmd_fault "$cmd" "$@" ;;
+    kill9 | stop | cont | restart | linkdown | linkup | cut | heal | heal-all | sshd-stop | sshd-start)
+      cmd_fault "$cmd" "$@"
+      ;;
     sql) cmd_sql "$@" ;;
     exec) cmd_exec "$@" ;;
     -h | --help | help) usage ;;

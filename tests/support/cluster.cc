@@ -453,6 +453,12 @@ Status Cluster::up(const ClusterOptions& options) {
   std::string args = "up --hosts " + std::to_string(options.hosts) + " --mode " +
                      (options.mode == ReplMode::kGtid ? "gtid" : "pos");
   if (!options.semi_sync) args += " --no-semi-sync";
+  // SSH sessions on the hosts find the node helper of this build (cluster.sh puts
+  // MHA_NODE_BINDIR on their PATH; the script inherits our environment).
+  const std::string node = binary("masterha_node");
+  if (::access(node.c_str(), X_OK) == 0) {
+    ::setenv("MHA_NODE_BINDIR", node.substr(0, node.rfind('/')).c_str(), /*overwrite=*/1);
+  }
   MHA_TRY(acquire_lease());
   if (Status s = script(args); !s) {
     release_lease();  // the script has torn down what it built

@@ -41,6 +41,13 @@ Host *
 EOF
 }
 
+# sshd's PATH for sessions when nothing sets it (OpenSSH's default for root).
+TB_SSH_STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# With MHA_NODE_BINDIR (the build's bin directory, holding masterha_node) set, SSH sessions get it
+# at the front of their PATH, so a command run over SSH finds the node helper as on a host with
+# the masterha-node package installed (namespaces share the filesystem). SetEnv applies to the
+# commands sshd runs, exec requests included (OpenSSH 9.2).
 sshd_write_config() {
   local h=$1 d
   d=$(host_dir "$h")
@@ -60,15 +67,33 @@ UseDNS no
 PrintMotd no
 Subsystem sftp internal-sftp
 EOF
+  if [[ -n ${MHA_NODE_BINDIR:-} ]]; then
+    [[ -d $MHA_NODE_BINDIR && $MHA_NODE_BINDIR != *[\"[:space:]]* ]] ||
+      die "MHA_NODE_BINDIR='$MHA_NODE_BINDIR' is not a directory without spaces or quotes"
+    printf 'SetEnv "PATH=%s:%s"\n' "$MHA_NODE_BINDIR" "$TB_SSH_STD_PATH" >>"$d/sshd_config"
+  fi
 }
 
-# sshd daemonizes and writes its pid file once it listens.
+# sshd daemonizes and writes its pid file once it listens. Further arguments go to sshd (e.g.
+# -o SetEnv=..., which wins over the config file: sshd keeps the first value it reads).
 sshd_start() {
   local h=$1 d
+  shift
   d=$(host_dir "$h")
   mkdir -p /run/sshd
   ip netns exec "$(host_ns "$h")" /usr/sbin/sshd -f "$d/sshd_config" -E "$TB_DIR/logs/$h-sshd.log" \
-    </dev/null >/dev/null 2>&1 8>&- 9>&-
+    "$@" </dev/null >/dev/null 2>&1 8>&- 9>&-
+}
+
+# Stops the host's sshd and its open sessions (found from its pid file, never by name).
+sshd_stop() {
+  local h=$1 d pid pids
+  d=$(host_dir "$h")
+  pid=$(live_pid_from_file "$d/sshd.pid" sshd "$d/sshd_config")
+  [[ -n $pid ]] || return 0
+  mapfile -t pids < <(descendants "$pid")
+  kill_and_wait "sshd on $h" "$pid" "${pids[@]}"
+  rm -f "$d/sshd.pid"
 }
 
 sshd_wait() {

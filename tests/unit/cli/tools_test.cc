@@ -89,7 +89,7 @@ TEST(ToolsTest, AllEightToolsAreListed) {
 struct ConfTool {
   ToolMain main;
   std::vector<std::string> other_args;
-  std::string not_implemented;  // the placeholder line after a successful load
+  std::string not_implemented;  // the placeholder line after a successful load; "" = implemented
 };
 
 std::vector<ConfTool> conf_tools() {
@@ -97,14 +97,10 @@ std::vector<ConfTool> conf_tools() {
       {manager_main,
        {},
        "masterha_manager: monitoring and failover are not implemented yet (issue #4)\n"},
-      {check_ssh_main, {}, "masterha_check_ssh: SSH checks are not implemented yet (issue #3)\n"},
-      {check_repl_main,
-       {},
-       "masterha_check_repl: replication checks are not implemented yet (issue #3)\n"},
-      {check_status_main,
-       {},
-       "masterha_check_status: status reporting is not implemented yet (issue #4)\n"},
-      {stop_main, {}, "masterha_stop: stopping a manager is not implemented yet (issue #4)\n"},
+      {check_ssh_main, {}, ""},
+      {check_repl_main, {}, ""},
+      {check_status_main, {}, ""},
+      {stop_main, {}, ""},
       {master_switch_main,
        {"--master_state=dead", "--dead_master_host=db1"},
        "masterha_master_switch: manual failover and online switchover are not implemented yet "
@@ -157,6 +153,7 @@ TEST(ToolsTest, AfterLoadingEachToolNamesWhatIsMissing) {
   TempDir dir;
   const std::string conf = dir.write("app1.cnf", kGoodConf);
   for (const ConfTool& t : conf_tools()) {
+    if (t.not_implemented.empty()) continue;
     std::vector<std::string> args = t.other_args;
     args.push_back("--conf");
     args.push_back(conf);
@@ -171,8 +168,10 @@ TEST(ToolsTest, AfterLoadingEachToolNamesWhatIsMissing) {
 
 TEST(ToolsTest, StatusWithAppAndStatusDirNeedsNoConfig) {
   const testing::Run r = run_tool(check_status_main, {"--app=app1", "--status_dir=/nonexistent"});
+  // No config is read: the only error is the missing status directory, which is named.
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "masterha_check_status: status reporting is not implemented yet (issue #4)\n");
+  EXPECT_NE(r.err.find("/nonexistent"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(".cnf"), std::string::npos) << r.err;
 }
 
 TEST(ToolsTest, StatusWithAppAloneReadsMhaDefaultConfPath) {
