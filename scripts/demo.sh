@@ -40,6 +40,9 @@ if [ "$keep" -eq 0 ]; then
   trap '$tb down >/dev/null 2>&1 || true' EXIT
 fi
 say "bringing up the sandbox cluster (3 hosts, $mode replication)"
+# The hosts share this filesystem: putting build-demo/bin on their SSH PATH "installs" the node
+# helper on each of them.
+export MHA_NODE_BINDIR=$root/build-demo/bin
 $tb up --hosts 3 --mode "$mode"
 # shellcheck disable=SC1091
 source "${MHA_TESTBED_DIR:-/tmp/mha-testbed}/cluster.env"
