@@ -1,0 +1,719 @@
+#include "mha/recovery/executor.h"
+
+#include "mha/common/log.h"
+#include "mha/mysql/dialect.h"
+#include "mha/mysql/errors.h"
+#include "mha/mysql/sql_text.h"
+#include "mha/mysql/status_parsers.h"
+#include "mha/planner/position.h"
+
+#include <algorithm>
+#include <compare>
+#include <set>
+#include <type_traits>
+#include <utility>
+
+#include "script_args.h"
+
+namespace mha::recovery {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// MHA's script exit status meaning "failed, but proceed with the failover".
+constexpr int kScriptProceedWithWarning = 10;
+// ER_NO_SUCH_THREAD: the session ended between listing and KILL.
+constexpr int kErNoSuchThread = 1094;
+
+struct StepResult {
+  StepOutcome outcome = StepOutcome::kOk;
+  std::string detail;
+  std::optional<Error> error;  // set iff outcome == kFailed
+  std::string left_state;      // for failures
+};
+
+StepResult ok(std::string detail, StepOutcome outcome = StepOutcome::kOk) {
+  return StepResult{outcome, std::move(detail), std::nullopt, {}};
+}
+
+StepResult failed(Error error, std::string left_state) {
+  StepResult r;
+  r.outcome = StepOutcome::kFailed;
+  r.detail = error.message;
+  r.error = std::move(error);
+  r.left_state = std::move(left_state);
+  return r;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "none" : out;
+}
+
+// The single cell of a one-row result, "" when absent or NULL.
+std::string cell_text(const mysql::ResultSet& r, const std::string& column) {
+  const mysql::Cell* c = r.get(0, column);
+  return c && *c ? **c : std::string();
+}
+
+// Which report phase a step's time counts towards.
+milliseconds* phase_slot(PhaseTimings& p, const planner::PlanStep& step) {
+  return std::visit(
+      [&p](const auto& s) -> milliseconds* {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, planner::StopReplicaIo> ||
+                      std::is_same_v<T, planner::FenceOldMaster> ||
+                      std::is_same_v<T, planner::ConfirmReceived>) {
+          return &p.fence;
+        } else if constexpr (std::is_same_v<T, planner::PromoteNewMaster>) {
+          return &p.promote;
+        } else if constexpr (std::is_same_v<T, planner::RepointReplica>) {
+          return &p.repoint;
+        } else if constexpr (std::is_same_v<T, planner::RunFailoverScript>) {
+          return &p.vip;
+        } else if constexpr (std::is_same_v<T, planner::RunReportScript>) {
+          return &p.report;
+        } else {
+          return &p.catch_up;
+        }
+      },
+      step);
+}
+
+// Runs the steps of one execute() call; holds what earlier steps learnt.
+class StepRunner {
+ public:
+  StepRunner(mysql::SqlConnector& sql, hooks::ProcessRunner& runner, const ExecutorOptions& opts,
+             const planner::FailoverPlan& plan, const topology::ClusterSnapshot& snap,
+             ExecutionReport& report)
+      : sql_(sql), runner_(runner), opts_(opts), plan_(plan), snap_(snap), report_(report) {}
+
+  StepResult run(const planner::StopReplicaIo& s);
+  StepResult run(const planner::FenceOldMaster& s);
+  StepResult run(const planner::ConfirmReceived& s);
+  StepResult run(const planner::WaitRelayApplied& s);
+  StepResult run(const planner::CatchUpFromLatest& s);
+  StepResult run(const planner::RecordNewMasterPosition& s);
+  StepResult run(const planner::RepointReplica& s);
+  StepResult run(const planner::PromoteNewMaster& s);
+  StepResult run(const planner::RunFailoverScript& s);
+  StepResult run(const planner::RunReportScript& s);
+  StepResult run(const planner::ApplyRelayDiff&) { return unimplemented("apply_relay_diff"); }
+  StepResult run(const planner::ApplySavedBinlog&) { return unimplemented("apply_saved_binlog"); }
+
+ private:
+  struct Server {
+    const topology::ServerObservation* obs = nullptr;
+    mysql::Dialect dialect;
+    std::unique_ptr<mysql::SqlSession> session;
+  };
+
+  static StepResult unimplemented(const char* name) {
+    return failed(make_error(ErrorCode::kInternal, std::string(name) + " is not implemented"),
+                  "nothing was changed by this step");
+  }
+
+  // Connects to a planned server. `read` bounds each statement; `connect` the handshake.
+  Result<Server> open(const planner::ServerRef& ref, seconds read,
+                      std::optional<seconds> connect = std::nullopt) {
+    if (ref.index >= snap_.servers.size()) {
+      return Unexpected(
+          make_error(ErrorCode::kInternal,
+                     "plan names server #" + std::to_string(ref.index) + " outside the snapshot"));
+    }
+    const topology::ServerObservation& obs = snap_.servers[ref.index];
+    if (!obs.version) {
+      return Unexpected(
+          make_error(ErrorCode::kPrecondition, ref.name + ": server version was not observed"));
+    }
+    Result<mysql::Dialect> d = mysql::Dialect::for_version(*obs.version);
+    if (!d) return Unexpected(std::move(d).error());
+    mysql::Endpoint ep{obs.id.ip.empty() ? obs.id.hostname : obs.id.ip, obs.id.port, ""};
+    mysql::Timeouts t{connect.value_or(opts_.connect_timeout), read, read};
+    Result<std::unique_ptr<mysql::SqlSession>> s = sql_.connect(ep, opts_.admin, t);
+    if (!s) return Unexpected(std::move(s).error());
+    return Server{&obs, std::move(*d), std::move(*s)};
+  }
+
+  Result<Server> open_stmt(const planner::ServerRef& ref) {
+    return open(ref, opts_.statement_timeout);
+  }
+
+  // Runs a statement; the error names the server and the redacted statement.
+  static Status exec(Server& s, const planner::ServerRef& ref, const std::string& sql) {
+    log::debug("{}: {}", ref.name, mysql::redact_sql(sql));
+    Status st = s.session->execute(sql);
+    if (!st) {
+      Error e = std::move(st).error();
+      e.message = ref.name + ": " + mysql::redact_sql(sql) + ": " + e.message;
+      return Unexpected(std::move(e));
+    }
+    return ok_status();
+  }
+
+  static Result<mysql::ResultSet> query(Server& s, const planner::ServerRef& ref,
+                                        const std::string& sql) {
+    log::debug("{}: {}", ref.name, mysql::redact_sql(sql));
+    Result<mysql::ResultSet> r = s.session->query(sql);
+    if (!r) {
+      Error e = std::move(r).error();
+      e.message = ref.name + ": " + mysql::redact_sql(sql) + ": " + e.message;
+      return Unexpected(std::move(e));
+    }
+    return r;
+  }
+
+  // The server's executed GTID state as text: MariaDB @@gtid_binlog_pos (what it logged, which
+  // is what its replicas can fetch), MySQL @@gtid_executed.
+  static Result<std::string> gtid_state(Server& s, const planner::ServerRef& ref) {
+    Result<mysql::ResultSet> r = query(s, ref, s.dialect.select_gtid_state());
+    if (!r) return Unexpected(std::move(r).error());
+    const mysql::GtidVariables v = s.dialect.gtid_variables();
+    return cell_text(*r, s.dialect.is_mariadb() ? v.binlog_pos : v.executed);
+  }
+
+  // Runs a server-side wait statement and interprets its cell.
+  static Result<mysql::WaitOutcome> wait(Server& s, const planner::ServerRef& ref,
+                                         const std::string& sql, bool gtid) {
+    Result<mysql::ResultSet> r = query(s, ref, sql);
+    if (!r) return Unexpected(std::move(r).error());
+    return gtid ? s.dialect.gtid_wait_outcome(*r) : s.dialect.position_wait_outcome(*r);
+  }
+
+  mysql::Credentials repl_credentials(const planner::ServerRef& replica) const {
+    mysql::Credentials c = opts_.repl;
+    if (c.user.empty() && replica.index < snap_.servers.size() &&
+        snap_.servers[replica.index].replica) {
+      c.user = snap_.servers[replica.index].replica->master_user;
+    }
+    return c;
+  }
+
+  // Runs a hook with MHA's exit-status contract: 0 ok, 10 proceed with a warning, anything else
+  // (or not runnable, killed, timed out) fails. `what` names it in messages; the command line is
+  // never logged (operator-written lines may carry secrets).
+  StepResult run_script(const std::string& what, const std::string& line, seconds timeout,
+                        std::string stdin_data = {});
+
+  bool dropped(std::size_t index) const { return dropped_.count(index) != 0; }
+  void drop(const planner::ServerRef& ref, const std::string& reason) {
+    dropped_.insert(ref.index);
+    report_.not_recovered.push_back({ref, reason});
+    report_.warnings.push_back(ref.name + ": " + reason);
+  }
+
+  mysql::SqlConnector& sql_;
+  hooks::ProcessRunner& runner_;
+  const ExecutorOptions& opts_;
+  const planner::FailoverPlan& plan_;
+  const topology::ClusterSnapshot& snap_;
+  ExecutionReport& report_;
+  std::set<std::size_t> dropped_;  // ignore_fail servers that failed: out of the rest of the plan
+};
+
+StepResult StepRunner::run_script(const std::string& what, const std::string& line, seconds timeout,
+                                  std::string stdin_data) {
+  hooks::ProcessSpec spec;
+  spec.shell_command = line;
+  spec.timeout = duration_cast<milliseconds>(timeout);
+  spec.stdin_data = std::move(stdin_data);
+  log::info("running {} ({})", what, spec.program());
+  Result<hooks::ProcessResult> r = runner_.run(spec);
+  if (!r) {
+    Error e = std::move(r).error();
+    e.message = what + " could not be run: " + e.message;
+    return failed(std::move(e), "");
+  }
+  if (r->success()) return ok(what + " exited 0");
+  if (!r->timed_out && r->term_signal == 0 && r->exit_code == kScriptProceedWithWarning) {
+    const std::string w = what + " exited 10 (failed, proceeding as MHA does)";
+    report_.warnings.push_back(w);
+    return ok(w, StepOutcome::kWarning);
+  }
+  return failed(make_error(r->timed_out ? ErrorCode::kTimeout : ErrorCode::kPrecondition,
+                           what + " failed: " + r->describe(), r->exit_code),
+                "");
+}
+
+StepResult StepRunner::run(const planner::StopReplicaIo& s) {
+  std::vector<std::string> stopped;
+  for (const planner::ServerRef& ref : s.replicas) {
+    if (dropped(ref.index)) continue;
+    Status st = [&]() -> Status {
+      Result<Server> srv = open(ref, s.timeout);
+      if (!srv) return Unexpected(std::move(srv).error());
+      return exec(*srv, ref, srv->dialect.stop_replica(mysql::ReplicaThreads::kIoThread));
+    }();
+    if (st) {
+      stopped.push_back(ref.name);
+      continue;
+    }
+    const bool may_fail = std::find(s.may_fail.begin(), s.may_fail.end(), ref) != s.may_fail.end();
+    if (may_fail) {
+      drop(ref, "could not stop the IO thread (ignore_fail): " + st.error().message);
+      continue;
+    }
+    return failed(std::move(st).error(),
+                  "IO threads stopped on: " + join(stopped) +
+                      ". The old master was not fenced and nothing else changed; START SLAVE "
+                      "IO_THREAD on those replicas resumes replication as before.");
+  }
+  return ok("IO thread stopped on " + join(stopped));
+}
+
+StepResult StepRunner::run(const planner::FenceOldMaster& s) {
+  if (s.master.index >= snap_.servers.size()) {
+    return failed(make_error(ErrorCode::kInternal, s.master.name + " is not in the snapshot"),
+                  "nothing was changed by this step");
+  }
+  const topology::ServerIdentity& id = snap_.servers[s.master.index].id;
+  const std::string command = planner::fence_command_name(s.command);
+  const std::string left =
+      "Replica IO threads are stopped; the old master " + s.master.name +
+      " may still be running and holding the VIP. Fence it by hand (or fix the script) and run "
+      "the failover again, or START SLAVE IO_THREAD on the replicas to resume.";
+  std::vector<std::string> done;
+  StepOutcome outcome = StepOutcome::kOk;
+  if (!s.ip_failover_script.empty()) {
+    std::vector<std::string> args{"--command=" + command, "--ssh_user=" + opts_.ssh_user};
+    for (std::string& a : internal::orig_master_args(id)) args.push_back(std::move(a));
+    StepResult r = run_script("master_ip_failover_script --command=" + command,
+                              internal::script_line(s.ip_failover_script, args), s.script_timeout);
+    if (r.outcome == StepOutcome::kFailed) {
+      r.left_state = left;
+      return r;
+    }
+    if (r.outcome == StepOutcome::kWarning) outcome = StepOutcome::kWarning;
+    done.push_back(r.detail);
+  }
+  if (!s.shutdown_script.empty()) {
+    std::vector<std::string> args{"--command=" + command, "--ssh_user=" + opts_.ssh_user,
+                                  "--host=" + id.hostname, "--ip=" + id.ip,
+                                  "--port=" + std::to_string(id.port)};
+    StepResult r = run_script("shutdown_script --command=" + command,
+                              internal::script_line(s.shutdown_script, args), s.script_timeout);
+    if (r.outcome == StepOutcome::kFailed) {
+      r.left_state = left;
+      return r;
+    }
+    if (r.outcome == StepOutcome::kWarning) outcome = StepOutcome::kWarning;
+    done.push_back(r.detail);
+  }
+  if (s.try_read_only) {
+    Result<Server> srv = open(s.master, s.sql_connect_timeout, s.sql_connect_timeout);
+    if (!srv) {
+      // The expected case: the master is dead. Nothing to fence by SQL.
+      done.push_back("old master does not answer SQL (" + srv.error().message + ")");
+    } else {
+      for (const std::string& sql : srv->dialect.set_read_only(true)) {
+        Status st = exec(*srv, s.master, sql);
+        if (!st) return failed(std::move(st).error(), left);
+      }
+      // Every client session but ours, replication (binlog dump) and server threads.
+      Result<mysql::ResultSet> ids = query(
+          *srv, s.master,
+          "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
+          "IN ('system user', 'event_scheduler') AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump "
+          "GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker')");
+      if (!ids) return failed(std::move(ids).error(), left);
+      int killed = 0;
+      for (size_t row = 0; row < ids->size(); ++row) {
+        const mysql::Cell* c = ids->get(row, "ID");
+        if (!c || !*c) continue;
+        const std::string& id_text = **c;
+        Status st = exec(*srv, s.master, "KILL " + id_text);
+        if (st) {
+          ++killed;
+        } else if (st.error().detail != kErNoSuchThread) {
+          report_.warnings.push_back(st.error().message);
+          outcome = StepOutcome::kWarning;
+        }
+      }
+      done.push_back("old master answered SQL: read_only=1, " + std::to_string(killed) +
+                     " client session(s) killed");
+    }
+  }
+  if (done.empty()) {
+    report_.warnings.push_back("no fencing configured for " + s.master.name);
+    return ok("nothing configured to fence " + s.master.name, StepOutcome::kWarning);
+  }
+  return ok(join(done), outcome);
+}
+
+StepResult StepRunner::run(const planner::ConfirmReceived& s) {
+  std::vector<std::string> moved;
+  for (const planner::ConfirmReceived::Expected& e : s.expected) {
+    if (dropped(e.replica.index)) continue;
+    const std::string left =
+        "Replica IO threads are stopped and the old master is fenced; "
+        "nothing was promoted. Run the failover again.";
+    Result<Server> srv = open_stmt(e.replica);
+    if (!srv) return failed(std::move(srv).error(), left);
+    Result<mysql::ResultSet> rs = query(*srv, e.replica, srv->dialect.show_replica_status());
+    if (!rs) return failed(std::move(rs).error(), left);
+    Result<std::vector<topology::ReplicaStatus>> parsed = mysql::parse_replica_status(*rs);
+    if (!parsed) return failed(std::move(parsed).error(), left);
+    topology::ServerObservation obs = *srv->obs;
+    obs.replica.reset();
+    for (topology::ReplicaStatus& st : *parsed) {
+      if (st.channel.empty()) obs.replica = std::move(st);
+    }
+    if (srv->dialect.is_mariadb()) {
+      Result<mysql::ResultSet> g = query(*srv, e.replica, srv->dialect.select_gtid_state());
+      if (!g) return failed(std::move(g).error(), left);
+      Result<topology::GtidPosition> slave_pos =
+          topology::GtidPosition::parse(cell_text(*g, srv->dialect.gtid_variables().slave_pos));
+      if (!slave_pos) return failed(std::move(slave_pos).error(), left);
+      obs.mariadb_gtid.slave_pos = std::move(*slave_pos);
+    }
+    std::optional<planner::ReceivedPosition> now = planner::received_position(obs, e.received.mode);
+    if (!now) {
+      return failed(make_error(ErrorCode::kConflict, e.replica.name + " is no longer a replica"),
+                    left);
+    }
+    // Compare in the plan's mode only: in GTID modes the file coordinates are not part of the
+    // position (a replica's Master_Log_File may be reported differently after a restart).
+    if (planner::compare_received(*now, e.received) != std::partial_ordering::equivalent) {
+      moved.push_back(e.replica.name + " " + e.received.to_string() + " -> " + now->to_string());
+    }
+  }
+  if (!moved.empty()) {
+    report_.replan_needed = true;
+    return ok("received positions changed: " + join(moved), StepOutcome::kChanged);
+  }
+  return ok("received positions as planned");
+}
+
+StepResult StepRunner::run(const planner::WaitRelayApplied& s) {
+  if (dropped(s.replica.index)) return ok(s.replica.name + " dropped", StepOutcome::kSkipped);
+  const std::string left = "The old master is fenced and replica IO threads are stopped; " +
+                           s.replica.name +
+                           " has not applied its whole relay log. Nothing was promoted. Fix its "
+                           "SQL thread and run the failover again.";
+  Result<Server> srv = open(s.replica, s.timeout + opts_.wait_margin);
+  if (!srv) return failed(std::move(srv).error(), left);
+  Result<mysql::ResultSet> rs = query(*srv, s.replica, srv->dialect.show_replica_status());
+  if (!rs) return failed(std::move(rs).error(), left);
+  Result<std::vector<topology::ReplicaStatus>> parsed = mysql::parse_replica_status(*rs);
+  if (!parsed) return failed(std::move(parsed).error(), left);
+  const topology::ReplicaStatus* st = nullptr;
+  for (const topology::ReplicaStatus& r : *parsed) {
+    if (r.channel.empty()) st = &r;
+  }
+  if (!st) {
+    return failed(make_error(ErrorCode::kPrecondition, s.replica.name + " is not a replica"), left);
+  }
+  if (st->sql_failed()) {
+    return failed(make_error(ErrorCode::kPrecondition,
+                             s.replica.name + ": SQL thread stopped on error " +
+                                 std::to_string(st->last_sql_errno) + ": " + st->last_sql_error),
+                  left);
+  }
+  if (!st->sql_running) {
+    Status started =
+        exec(*srv, s.replica, srv->dialect.start_replica(mysql::ReplicaThreads::kSqlThread));
+    if (!started) return failed(std::move(started).error(), left);
+  }
+  const bool gtid = st->using_gtid != topology::UsingGtid::kNo;
+  std::string sql;
+  std::string target;
+  if (gtid) {
+    target = st->gtid_io_pos.to_string();
+    if (target.empty()) return ok(s.replica.name + ": nothing received over GTID");
+    sql = srv->dialect.wait_for_gtid(target, s.timeout);
+  } else {
+    target = st->read_master.to_string();
+    sql = srv->dialect.wait_for_position(st->read_master, s.timeout);
+  }
+  Result<mysql::WaitOutcome> w = wait(*srv, s.replica, sql, gtid);
+  if (!w) return failed(std::move(w).error(), left);
+  if (*w != mysql::WaitOutcome::kReached) {
+    return failed(make_error(ErrorCode::kTimeout,
+                             s.replica.name + " did not apply its relay log up to " + target +
+                                 (*w == mysql::WaitOutcome::kTimedOut
+                                      ? " within " + std::to_string(s.timeout.count()) + " s"
+                                      : " (SQL thread not running)")),
+                  left);
+  }
+  return ok(s.replica.name + " applied up to " + target);
+}
+
+StepResult StepRunner::run(const planner::CatchUpFromLatest& s) {
+  const std::string left_before = "The old master is fenced, nothing was promoted and " +
+                                  s.new_master.name + " was not changed.";
+  Result<Server> src = open_stmt(s.source);
+  if (!src) return failed(std::move(src).error(), left_before);
+  Result<std::string> source_state = gtid_state(*src, s.source);
+  if (!source_state) return failed(std::move(source_state).error(), left_before);
+  if (src->dialect.is_mariadb()) {
+    Result<topology::GtidPosition> have = topology::GtidPosition::parse(*source_state);
+    if (!have) return failed(std::move(have).error(), left_before);
+    if (!have->contains(s.target.mariadb)) {
+      return failed(make_error(ErrorCode::kPrecondition,
+                               s.source.name + " logged " + *source_state +
+                                   ", which does not contain what it received (" +
+                                   s.target.to_string() + "): is log_slave_updates on?"),
+                    left_before);
+    }
+  }
+  const std::string left = "The old master is fenced and nothing was promoted; " +
+                           s.new_master.name + " may still replicate from " + s.source.name +
+                           " (STOP SLAVE; CHANGE MASTER it back or finish the failover by hand).";
+  Result<Server> nm = open(s.new_master, s.timeout + opts_.wait_margin);
+  if (!nm) return failed(std::move(nm).error(), left_before);
+  Status st = exec(*nm, s.new_master, nm->dialect.stop_replica());
+  if (!st) return failed(std::move(st).error(), left_before);
+  mysql::ChangeMasterOptions cm;
+  const topology::ServerIdentity& sid = snap_.servers[s.source.index].id;
+  cm.host = sid.ip.empty() ? sid.hostname : sid.ip;
+  cm.port = sid.port;
+  const mysql::Credentials repl = repl_credentials(s.new_master);
+  cm.user = repl.user;
+  cm.password = repl.password;
+  cm.mode = nm->dialect.is_mariadb() ? mysql::ReplicationMode::kMariadbSlavePos
+                                     : mysql::ReplicationMode::kMysqlAutoPosition;
+  Result<std::string> change = nm->dialect.change_master(cm);
+  if (!change) return failed(std::move(change).error(), left_before);
+  st = exec(*nm, s.new_master, *change);
+  if (!st) return failed(std::move(st).error(), left);
+  st = exec(*nm, s.new_master, nm->dialect.start_replica());
+  if (!st) return failed(std::move(st).error(), left);
+  Result<mysql::WaitOutcome> w =
+      wait(*nm, s.new_master, nm->dialect.wait_for_gtid(*source_state, s.timeout), true);
+  // Stop in every case: the new master must not keep following a replica.
+  Status stop = exec(*nm, s.new_master, nm->dialect.stop_replica());
+  if (!w) return failed(std::move(w).error(), left);
+  if (*w != mysql::WaitOutcome::kReached) {
+    return failed(
+        make_error(ErrorCode::kTimeout, s.new_master.name + " did not reach " + *source_state +
+                                            " from " + s.source.name + " within " +
+                                            std::to_string(s.timeout.count()) + " s"),
+        left);
+  }
+  if (!stop) return failed(std::move(stop).error(), left);
+  return ok(s.new_master.name + " caught up with " + s.source.name + " at " + *source_state);
+}
+
+StepResult StepRunner::run(const planner::RecordNewMasterPosition& s) {
+  const std::string left = "The old master is fenced; nothing was promoted or re-pointed.";
+  Result<Server> nm = open_stmt(s.new_master);
+  if (!nm) return failed(std::move(nm).error(), left);
+  Result<mysql::ResultSet> rs = query(*nm, s.new_master, nm->dialect.show_master_status());
+  if (!rs) return failed(std::move(rs).error(), left);
+  Result<std::optional<topology::MasterStatus>> ms = mysql::parse_master_status(*rs);
+  if (!ms) return failed(std::move(ms).error(), left);
+  if (!*ms) {
+    return failed(
+        make_error(ErrorCode::kPrecondition, s.new_master.name + " has binary logging disabled"),
+        left);
+  }
+  report_.new_master_position = (*ms)->position;
+  return ok(s.new_master.name + " is at " + (*ms)->position.to_string());
+}
+
+StepResult StepRunner::run(const planner::RepointReplica& s) {
+  if (dropped(s.replica.index)) {
+    return ok(s.replica.name + " dropped earlier (ignore_fail)", StepOutcome::kSkipped);
+  }
+  const std::string left =
+      "The old master is fenced; " + s.replica.name + " may replicate from nothing or from " +
+      s.new_master.name + " without having caught up; " + s.new_master.name +
+      " is not promoted yet (read_only). Fix the replica and re-point it by hand, then promote.";
+  auto fail = [&](Error e) -> StepResult {
+    if (s.may_fail) {
+      drop(s.replica, "not re-pointed (ignore_fail): " + e.message);
+      return ok(s.replica.name + " not re-pointed: " + e.message, StepOutcome::kWarning);
+    }
+    return failed(std::move(e), left);
+  };
+  const bool file_pos = s.method == planner::RepointMethod::kFilePosition;
+  std::string target;
+  if (file_pos) {
+    if (!report_.new_master_position) {
+      return fail(make_error(ErrorCode::kInternal,
+                             "file/position re-point without a recorded new master position"));
+    }
+    target = report_.new_master_position->to_string();
+  } else {
+    Result<Server> nm = open_stmt(s.new_master);
+    if (!nm) return fail(std::move(nm).error());
+    Result<std::string> g = gtid_state(*nm, s.new_master);
+    if (!g) return fail(std::move(g).error());
+    target = *g;
+  }
+  Result<Server> srv = open(s.replica, s.timeout + opts_.wait_margin);
+  if (!srv) return fail(std::move(srv).error());
+  Status st = exec(*srv, s.replica, srv->dialect.stop_replica());
+  if (!st) return fail(std::move(st).error());
+  const topology::ServerIdentity& nid = snap_.servers[s.new_master.index].id;
+  mysql::ChangeMasterOptions cm;
+  cm.host = nid.ip.empty() ? nid.hostname : nid.ip;
+  cm.port = nid.port;
+  const mysql::Credentials repl = repl_credentials(s.replica);
+  cm.user = repl.user;
+  cm.password = repl.password;
+  switch (s.method) {
+    case planner::RepointMethod::kMariadbSlavePos:
+      cm.mode = mysql::ReplicationMode::kMariadbSlavePos;
+      break;
+    case planner::RepointMethod::kMysqlAutoPosition:
+      cm.mode = mysql::ReplicationMode::kMysqlAutoPosition;
+      break;
+    case planner::RepointMethod::kFilePosition:
+      cm.mode = mysql::ReplicationMode::kFilePosition;
+      cm.position = report_.new_master_position;
+      break;
+  }
+  Result<std::string> change = srv->dialect.change_master(cm);
+  if (!change) return fail(std::move(change).error());
+  st = exec(*srv, s.replica, *change);
+  if (!st) return fail(std::move(st).error());
+  st = exec(*srv, s.replica, srv->dialect.start_replica());
+  if (!st) return fail(std::move(st).error());
+  if (!file_pos && target.empty()) return ok(s.replica.name + " re-pointed (new master empty)");
+  const std::string wait_sql =
+      file_pos ? srv->dialect.wait_for_position(*report_.new_master_position, s.timeout)
+               : srv->dialect.wait_for_gtid(target, s.timeout);
+  Result<mysql::WaitOutcome> w = wait(*srv, s.replica, wait_sql, !file_pos);
+  if (!w) return fail(std::move(w).error());
+  if (*w != mysql::WaitOutcome::kReached) {
+    return fail(make_error(ErrorCode::kTimeout, s.replica.name + " replicates from " +
+                                                    s.new_master.name + " but did not reach " +
+                                                    target + " within " +
+                                                    std::to_string(s.timeout.count()) + " s"));
+  }
+  return ok(s.replica.name + " replicates from " + s.new_master.name + " (" +
+            planner::repoint_method_name(s.method) + "), reached " + target);
+}
+
+StepResult StepRunner::run(const planner::PromoteNewMaster& s) {
+  const std::string left = "Replicas follow " + s.new_master.name +
+                           ", which may still be read-only or keep its replica configuration; "
+                           "finish by hand (STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=0).";
+  Result<Server> nm = open_stmt(s.new_master);
+  if (!nm) return failed(std::move(nm).error(), left);
+  std::vector<std::string> done;
+  Status st = exec(*nm, s.new_master, nm->dialect.stop_replica());
+  if (!st) return failed(std::move(st).error(), left);
+  if (s.reset_slave_all) {
+    st = exec(*nm, s.new_master, nm->dialect.reset_replica(true));
+    if (!st) return failed(std::move(st).error(), left);
+    done.push_back("RESET SLAVE ALL");
+  }
+  if (s.enable_semi_sync_master) {
+    st = exec(*nm, s.new_master, "SET GLOBAL " + nm->dialect.semi_sync().source_enabled + "=1");
+    if (!st) return failed(std::move(st).error(), left);
+    done.push_back("semi-sync master on");
+  }
+  if (s.disable_read_only) {
+    for (const std::string& sql : nm->dialect.set_read_only(false)) {
+      st = exec(*nm, s.new_master, sql);
+      if (!st) return failed(std::move(st).error(), left);
+    }
+    done.push_back("read_only=0");
+  }
+  return ok(s.new_master.name + ": " + join(done));
+}
+
+StepResult StepRunner::run(const planner::RunFailoverScript& s) {
+  const topology::ServerIdentity& orig = snap_.servers[s.orig_master.index].id;
+  const topology::ServerIdentity& nm = snap_.servers[s.new_master.index].id;
+  std::vector<std::string> args{"--command=start", "--ssh_user=" + opts_.ssh_user};
+  for (std::string& a : internal::orig_master_args(orig)) args.push_back(std::move(a));
+  for (std::string& a : internal::new_master_args(nm)) args.push_back(std::move(a));
+  args.push_back("--new_master_user=" + opts_.admin.user);
+  // The password goes on stdin: argv is readable by every local user (docs/executor.md).
+  StepResult r =
+      run_script("master_ip_failover_script --command=start", internal::script_line(s.script, args),
+                 s.timeout, opts_.admin.password + "\n");
+  if (r.outcome == StepOutcome::kFailed) {
+    r.left_state = s.new_master.name +
+                   " is promoted and the replicas follow it, but the VIP/catalog was not "
+                   "switched: run master_ip_failover_script --command=start by hand.";
+  }
+  return r;
+}
+
+StepResult StepRunner::run(const planner::RunReportScript& s) {
+  const topology::ServerIdentity& orig = snap_.servers[s.orig_master.index].id;
+  std::vector<std::string> slaves;
+  for (const planner::ServerRef& r : s.new_slaves) {
+    if (!dropped(r.index)) slaves.push_back(snap_.servers[r.index].id.hostname);
+  }
+  std::string hosts;
+  for (const std::string& h : slaves) hosts += (hosts.empty() ? "" : ",") + h;
+  const std::string result = report_.not_recovered.empty() ? "succeeded" : "partially failed";
+  const std::string subject = opts_.app + ": MySQL Master failover " + s.orig_master.name + " to " +
+                              s.new_master.name + " " + result;
+  std::string body = subject + "\n";
+  for (const StepReport& st : report_.steps) {
+    body += st.name + ": " + step_outcome_name(st.outcome) + " " + st.detail + "\n";
+  }
+  std::vector<std::string> args{
+      "--orig_master_host=" + orig.hostname,
+      "--new_master_host=" + snap_.servers[s.new_master.index].id.hostname,
+      "--new_slave_hosts=" + hosts,
+      "--conf=" + opts_.conf_file,
+      "--subject=" + subject,
+      "--body=" + body};
+  StepResult r = run_script("report_script", internal::script_line(s.script, args), s.timeout);
+  if (r.outcome == StepOutcome::kFailed) {
+    // MHA only logs a failing report script; the failover itself is done.
+    report_.warnings.push_back(r.detail);
+    return ok(r.detail, StepOutcome::kWarning);
+  }
+  return r;
+}
+
+}  // namespace
+
+Executor::Executor(mysql::SqlConnector& sql, hooks::ProcessRunner& runner, Journal& journal,
+                   Clock& clock, ExecutorOptions options)
+    : sql_(sql), runner_(runner), journal_(journal), clock_(clock), options_(std::move(options)) {}
+
+Result<ExecutionReport> Executor::execute(const planner::FailoverPlan& plan,
+                                          const topology::ClusterSnapshot& snapshot) {
+  for (const planner::PlanStep& step : plan.steps) {
+    if (!planner::step_implemented(step)) {
+      return Unexpected(make_error(ErrorCode::kPrecondition,
+                                   std::string("the plan contains ") + planner::step_name(step) +
+                                       ", which is not implemented yet; nothing was run"));
+    }
+  }
+  ExecutionReport report;
+  report.not_recovered = plan.not_recovered;
+  StepRunner runner(sql_, runner_, options_, plan, snapshot, report);
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    const planner::PlanStep& step = plan.steps[i];
+    const std::string name = planner::step_name(step);
+    const std::string what = planner::describe_step(step);
+    log::info("step {}: {}", i, what);
+    MHA_TRY(journal_.append(
+        JournalRecord{i, name, false, clock_.system_now(), StepOutcome::kRunning, what}));
+    const auto started = clock_.steady_now();
+    StepResult r = std::visit([&runner](const auto& s) { return runner.run(s); }, step);
+    const auto elapsed = duration_cast<milliseconds>(clock_.steady_now() - started);
+    *phase_slot(report.phases, step) += elapsed;
+    report.steps.push_back(StepReport{i, name, r.outcome, r.detail, elapsed});
+    MHA_TRY(
+        journal_.append(JournalRecord{i, name, true, clock_.system_now(), r.outcome, r.detail}));
+    if (r.outcome == StepOutcome::kFailed) {
+      log::error("step {} ({}) failed: {}", i, name, r.detail);
+      report.failure = StepFailure{i, name, *r.error, r.left_state};
+      return report;
+    }
+    if (r.outcome == StepOutcome::kWarning) {
+      log::warning("step {} ({}): {}", i, name, r.detail);
+    } else {
+      log::info("step {} ({}): {}", i, name, r.detail);
+    }
+    if (r.outcome == StepOutcome::kChanged) return report;  // the caller re-plans
+  }
+  return report;
+}
+
+}  // namespace mha::recovery

@@ -1,0 +1,33 @@
+#include "script_args.h"
+
+namespace mha::recovery::internal {
+
+std::string shell_quote(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string script_line(const std::string& script, const std::vector<std::string>& args) {
+  std::string line = script;
+  for (const std::string& a : args) line += " " + shell_quote(a);
+  return line;
+}
+
+std::vector<std::string> orig_master_args(const topology::ServerIdentity& s) {
+  return {"--orig_master_host=" + s.hostname, "--orig_master_ip=" + s.ip,
+          "--orig_master_port=" + std::to_string(s.port)};
+}
+
+std::vector<std::string> new_master_args(const topology::ServerIdentity& s) {
+  return {"--new_master_host=" + s.hostname, "--new_master_ip=" + s.ip,
+          "--new_master_port=" + std::to_string(s.port)};
+}
+
+}  // namespace mha::recovery::internal

@@ -1,0 +1,24 @@
+#pragma once
+
+// Command lines for the operator's hooks with MHA's argument sets. Internal to the recovery
+// module. Script values from the configuration are shell lines (they may carry their own
+// arguments), so arguments are appended single-quoted.
+
+#include "mha/topology/cluster_snapshot.h"
+
+#include <string>
+#include <vector>
+
+namespace mha::recovery::internal {
+
+// 'value' with every ' written as '\''.
+std::string shell_quote(const std::string& value);
+
+// `script` followed by each "--name=value" argument quoted.
+std::string script_line(const std::string& script, const std::vector<std::string>& args);
+
+// --orig_master_host/--orig_master_ip/--orig_master_port of `s`.
+std::vector<std::string> orig_master_args(const topology::ServerIdentity& s);
+std::vector<std::string> new_master_args(const topology::ServerIdentity& s);
+
+}  // namespace mha::recovery::internal

@@ -1,0 +1,188 @@
+// StopReplicaIo, FenceOldMaster and ConfirmReceived: statements, script contracts, ignore_fail.
+
+#include "executor_fixture.h"
+
+namespace mha::recovery::testing {
+namespace {
+
+using hooks::testing::exit_with;
+using std::chrono::seconds;
+
+planner::FenceOldMaster fence(const planner::ServerRef& master, bool try_read_only = false) {
+  planner::FenceOldMaster f;
+  f.master = master;
+  f.command = planner::FenceCommand::kStopSsh;
+  f.ip_failover_script = "/usr/local/bin/master_ip_failover";
+  f.shutdown_script = "/usr/local/bin/power_manager";
+  f.try_read_only = try_read_only;
+  f.script_timeout = seconds(60);
+  f.sql_connect_timeout = seconds(2);
+  return f;
+}
+
+TEST_F(ExecutorFixture, StopReplicaIoStopsEveryReplicasIoThread) {
+  db(kDb2).expect("STOP SLAVE IO_THREAD");
+  db(kDb3).expect("STOP SLAVE IO_THREAD");
+  auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->succeeded());
+  ASSERT_EQ(r->steps.size(), 1u);
+  EXPECT_EQ(r->steps[0].outcome, StepOutcome::kOk);
+}
+
+TEST_F(ExecutorFixture, IgnoreFailReplicaThatCannotStopIsDroppedFromLaterSteps) {
+  db(kDb2).expect("STOP SLAVE IO_THREAD");
+  sql_.refuse(kDb3, 2003);
+  planner::RepointReplica repoint{db3(), db2(), planner::RepointMethod::kMariadbSlavePos, true,
+                                  seconds(120)};
+  auto r = run({planner::StopReplicaIo{{db2(), db3()}, {db3()}, seconds(30)}, repoint});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->succeeded());
+  ASSERT_EQ(r->not_recovered.size(), 1u);
+  EXPECT_EQ(r->not_recovered[0].server, db3());
+  ASSERT_EQ(r->steps.size(), 2u);
+  EXPECT_EQ(r->steps[1].outcome, StepOutcome::kSkipped);
+  // db3 was contacted once (the refused STOP), never for the re-point.
+  EXPECT_EQ(std::count(sql_.connects().begin(), sql_.connects().end(), kDb3), 1);
+}
+
+TEST_F(ExecutorFixture, ReplicaWithoutIgnoreFailThatCannotStopFailsTheStep) {
+  db(kDb2).expect("STOP SLAVE IO_THREAD").fails(2013);
+  auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}});
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->failure);
+  EXPECT_EQ(r->failure->index, 0u);
+  EXPECT_EQ(r->failure->name, "stop_replica_io");
+  EXPECT_FALSE(r->failure->left_state.empty());
+}
+
+TEST_F(ExecutorFixture, FenceRunsBothScriptsWithMhaArguments) {
+  scripts_.on_program("/usr/local/bin/master_ip_failover", exit_with(0));
+  scripts_.on_program("/usr/local/bin/power_manager", exit_with(0));
+  auto r = run({fence(db1())});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->succeeded());
+  const auto calls = scripts_.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(*calls[0].shell_command,
+            "/usr/local/bin/master_ip_failover '--command=stopssh' '--ssh_user=root' "
+            "'--orig_master_host=db1' '--orig_master_ip=10.77.0.11' '--orig_master_port=3306'");
+  EXPECT_EQ(*calls[1].shell_command,
+            "/usr/local/bin/power_manager '--command=stopssh' '--ssh_user=root' '--host=db1' "
+            "'--ip=10.77.0.11' '--port=3306'");
+  EXPECT_EQ(calls[0].timeout, std::chrono::milliseconds(60'000));
+}
+
+TEST_F(ExecutorFixture, FenceScriptExit10ProceedsWithAWarning) {
+  scripts_.on_program("/usr/local/bin/master_ip_failover", exit_with(10));
+  scripts_.on_program("/usr/local/bin/power_manager", exit_with(0));
+  db(kDb2).expect("STOP SLAVE IO_THREAD");
+  auto r = run({fence(db1()), planner::StopReplicaIo{{db2()}, {}, seconds(30)}});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->succeeded());
+  EXPECT_EQ(r->steps[0].outcome, StepOutcome::kWarning);
+  EXPECT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(r->steps.size(), 2u);
+}
+
+TEST_F(ExecutorFixture, FenceScriptOtherExitAbortsBeforeTheNextStep) {
+  scripts_.on_program("/usr/local/bin/master_ip_failover", exit_with(1));
+  auto r = run({fence(db1()), planner::StopReplicaIo{{db2()}, {}, seconds(30)}});
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->failure);
+  EXPECT_EQ(r->failure->index, 0u);
+  EXPECT_EQ(r->steps.size(), 1u);          // the second step never started
+  EXPECT_EQ(scripts_.calls().size(), 1u);  // nor did shutdown_script
+  EXPECT_TRUE(sql_.connects().empty());
+}
+
+TEST_F(ExecutorFixture, FenceScriptTimeoutAborts) {
+  scripts_.on_program("/usr/local/bin/master_ip_failover", hooks::testing::timed_out_result());
+  auto r = run({fence(db1())});
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->failure);
+  EXPECT_EQ(r->failure->error.code, ErrorCode::kTimeout);
+}
+
+TEST_F(ExecutorFixture, FenceLeavesADeadOldMasterAloneBySql) {
+  scripts_.on_program("/usr/local/bin/master_ip_failover", exit_with(0));
+  scripts_.on_program("/usr/local/bin/power_manager", exit_with(0));
+  sql_.refuse(kDb1, 2003);
+  auto r = run({fence(db1(), true)});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->succeeded());
+  EXPECT_NE(r->steps[0].detail.find("does not answer SQL"), std::string::npos);
+}
+
+TEST_F(ExecutorFixture, FenceMakesAReachableOldMasterReadOnlyAndKillsClients) {
+  planner::FenceOldMaster f = fence(db1(), true);
+  f.ip_failover_script.clear();
+  f.shutdown_script.clear();
+  db(kDb1).expect("SET GLOBAL read_only = ON");
+  db(kDb1)
+      .expect(
+          "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
+          "IN ('system user', 'event_scheduler') AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump "
+          "GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker')")
+      .returns({"ID"}, {{"7"}, {"9"}});
+  db(kDb1).expect("KILL 7");
+  db(kDb1).expect("KILL 9").fails(1094);  // gone meanwhile: not a problem
+  auto r = run({f});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->succeeded());
+  EXPECT_EQ(r->steps[0].outcome, StepOutcome::kOk);
+  EXPECT_NE(r->steps[0].detail.find("1 client session(s) killed"), std::string::npos);
+}
+
+TEST_F(ExecutorFixture, ConfirmReceivedUnchangedContinues) {
+  planner::ConfirmReceived c;
+  planner::ReceivedPosition p;
+  p.mode = planner::ReplicationMode::kMariadbGtid;
+  p.mariadb = planner::testing::mariadb_pos("0-1-100");
+  c.expected = {{db2(), p}};
+  db(kDb2)
+      .expect("SHOW SLAVE STATUS")
+      .returns({"Master_Host", "Master_Port", "Slave_IO_Running", "Slave_SQL_Running", "Using_Gtid",
+                "Master_Log_File", "Read_Master_Log_Pos", "Relay_Master_Log_File",
+                "Exec_Master_Log_Pos", "Relay_Log_File", "Relay_Log_Pos", "Gtid_IO_Pos"},
+               {{"10.77.0.11", "3306", "No", "Yes", "Slave_Pos", "mysql-bin.000001", "1234",
+                 "mysql-bin.000001", "1234", "relay-bin.000002", "900", "0-1-100"}});
+  db(kDb2)
+      .expect(kGtidState)
+      .returns({"gtid_binlog_pos", "gtid_slave_pos", "gtid_current_pos"},
+               {{"0-1-100", "0-1-100", "0-1-100"}});
+  auto r = run({c});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->succeeded()) << (r->failure ? r->failure->error.message : "");
+  EXPECT_FALSE(r->replan_needed);
+}
+
+TEST_F(ExecutorFixture, ConfirmReceivedChangedStopsForAReplan) {
+  planner::ConfirmReceived c;
+  planner::ReceivedPosition p;
+  p.mode = planner::ReplicationMode::kMariadbGtid;
+  p.mariadb = planner::testing::mariadb_pos("0-1-100");
+  c.expected = {{db2(), p}};
+  db(kDb2)
+      .expect("SHOW SLAVE STATUS")
+      .returns({"Master_Host", "Master_Port", "Slave_IO_Running", "Slave_SQL_Running", "Using_Gtid",
+                "Master_Log_File", "Read_Master_Log_Pos", "Relay_Master_Log_File",
+                "Exec_Master_Log_Pos", "Relay_Log_File", "Relay_Log_Pos", "Gtid_IO_Pos"},
+               {{"10.77.0.11", "3306", "No", "Yes", "Slave_Pos", "mysql-bin.000001", "1234",
+                 "mysql-bin.000001", "1234", "relay-bin.000002", "900", "0-1-103"}});
+  db(kDb2)
+      .expect(kGtidState)
+      .returns({"gtid_binlog_pos", "gtid_slave_pos", "gtid_current_pos"},
+               {{"0-1-100", "0-1-100", "0-1-100"}});
+  auto r = run({c, planner::StopReplicaIo{{db3()}, {}, seconds(30)}});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->replan_needed);
+  EXPECT_FALSE(r->failure);
+  EXPECT_FALSE(r->succeeded());
+  ASSERT_EQ(r->steps.size(), 1u);  // the rest of the old plan did not run
+  EXPECT_EQ(r->steps[0].outcome, StepOutcome::kChanged);
+  EXPECT_NE(r->steps[0].detail.find("0-1-103"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mha::recovery::testing
