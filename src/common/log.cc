@@ -109,6 +109,17 @@ class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
     return std::shared_ptr<ReopenableFileSink>(new ReopenableFileSink(path, *fd, generation));
   }
 
+  // Reopens the path at once, under the sink's lock, so no line is being written meanwhile. On
+  // failure the old descriptor stays in use and the caller gets the reason.
+  Status reopen_now() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    generation_ = g_reopen_generation.load();
+    auto fd = open_append(path_);
+    if (!fd) return Unexpected(std::move(fd).error());
+    fd_.reset(*fd);
+    return ok_status();
+  }
+
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     reopen_if_requested();
@@ -318,6 +329,16 @@ void set_level(Level level) { g_level.store(level); }
 Level level() { return g_level.load(std::memory_order_relaxed); }
 
 void reopen() noexcept { g_reopen_generation.fetch_add(1); }
+
+Status reopen_now() {
+  const std::shared_ptr<spdlog::logger> logger = current_logger().load();
+  for (const spdlog::sink_ptr& sink : logger->sinks()) {
+    if (auto file = std::dynamic_pointer_cast<ReopenableFileSink>(sink)) {
+      MHA_TRY(file->reopen_now());
+    }
+  }
+  return ok_status();
+}
 
 Status install_sighup_reopen() {
   struct sigaction action {};

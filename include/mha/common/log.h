@@ -14,11 +14,14 @@
 //
 // Thread safety: the logging functions may be called from any thread. init()/init_stream() swap
 // the logger atomically; lines being written concurrently go to the old or the new destination.
-// reopen() is async-signal-safe.
+// reopen() is async-signal-safe; reopen_now() is not.
 //
-// Log rotation: after logrotate renames the file, reopen() (typically from a SIGHUP handler, see
-// install_sighup_reopen()) makes the next line open the configured path again, creating a new
-// file. No line is lost: lines written before the reopen go to the renamed file.
+// Log rotation (logrotate's default "create" mode: rename, then signal): after the file was
+// renamed, reopen_now() from the main loop opens the configured path again at once (appending to
+// the file logrotate created, or creating it 0640) and reports failure; reopen() only raises a flag
+// so that the next line does the same, which is what a signal handler can do (see
+// install_sighup_reopen()). No line is lost: lines written before the reopen go to the renamed
+// file. copytruncate also works, since every line is appended with O_APPEND.
 
 #include "mha/common/result.h"
 
@@ -64,8 +67,16 @@ Level level();
 // flag, so it is safe in a signal handler. No effect when logging to stderr or a stream.
 void reopen() noexcept;
 
+// Reopens the log file now, from the calling thread: what masterha_manager's loop does after
+// SIGHUP (the handler itself only sets a flag). Waits for a line being written to finish, then
+// opens the configured path again. ErrorCode::kIo naming the path if it cannot be opened (e.g.
+// the directory is gone); the old file then stays in use, and a later reopen tries again. No
+// effect when logging to stderr or a stream. Not async-signal-safe.
+Status reopen_now();
+
 // Installs a SIGHUP handler that calls reopen() (SA_RESTART, no other effect). ErrorCode::kIo on
-// failure.
+// failure. For tools that have no other use for SIGHUP; masterha_manager handles SIGHUP itself
+// (configuration reload and reopen_now()) and must not install this one.
 Status install_sighup_reopen();
 
 // Writes one line if `level` passes the threshold. Newlines inside `message` are kept as they are.

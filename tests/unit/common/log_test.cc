@@ -163,6 +163,85 @@ TEST_F(LogTest, ReopenAfterRenameWritesToNewFile) {
   EXPECT_NE(new_lines[0].find("after reopen"), std::string::npos);
 }
 
+// What masterha_manager does after SIGHUP from logrotate's postrotate: the reopen happens at once,
+// before any further line, and lands in the file logrotate created with its own mode.
+TEST_F(LogTest, ReopenNowFollowsLogrotateCreate) {
+  const fs::path file = dir_ / "manager.log";
+  const fs::path rotated = dir_ / "manager.log.1";
+  ASSERT_TRUE(init(Options{file.string(), Level::kInfo}));
+  info("before rotation");
+  fs::rename(file, rotated);
+  {
+    std::ofstream created(file);  // logrotate's "create 0600"
+  }
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+  ASSERT_TRUE(reopen_now());
+  info("after reopen");
+  const std::vector<std::string> old_lines = lines_of(read_file(rotated));
+  const std::vector<std::string> new_lines = lines_of(read_file(file));
+  ASSERT_EQ(old_lines.size(), 1u);
+  EXPECT_NE(old_lines[0].find("before rotation"), std::string::npos);
+  ASSERT_EQ(new_lines.size(), 1u);
+  EXPECT_NE(new_lines[0].find("after reopen"), std::string::npos);
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+}
+
+TEST_F(LogTest, ReopenNowCreatesTheFileWhenLogrotateDidNot) {
+  const fs::path file = dir_ / "manager.log";
+  ASSERT_TRUE(init(Options{file.string(), Level::kInfo}));
+  info("one");
+  fs::rename(file, dir_ / "manager.log.1");
+  ASSERT_TRUE(reopen_now());
+  ASSERT_TRUE(fs::exists(file));  // before any line is written
+  info("two");
+  const std::vector<std::string> new_lines = lines_of(read_file(file));
+  ASSERT_EQ(new_lines.size(), 1u);
+  EXPECT_NE(new_lines[0].find("two"), std::string::npos);
+}
+
+TEST_F(LogTest, ReopenNowFailureKeepsTheOldFile) {
+  const fs::path sub = dir_ / "app1";
+  fs::create_directories(sub);
+  const fs::path file = sub / "manager.log";
+  const fs::path moved = dir_ / "app1.old";
+  ASSERT_TRUE(init(Options{file.string(), Level::kInfo}));
+  info("one");
+  fs::rename(sub, moved);  // the log directory is gone
+  const Status st = reopen_now();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kIo);
+  EXPECT_EQ(st.error().detail, ENOENT);
+  EXPECT_NE(st.error().message.find(file.string()), std::string::npos);
+  info("two");
+  const std::vector<std::string> lines = lines_of(read_file(moved / "manager.log"));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[1].find("two"), std::string::npos);
+}
+
+TEST_F(LogTest, ReopenNowIsANoOpForStreams) {
+  std::ostringstream captured;
+  init_stream(captured, Level::kInfo);
+  ASSERT_TRUE(reopen_now());
+  info("still here");
+  EXPECT_NE(captured.str().find("still here"), std::string::npos);
+}
+
+// logrotate's copytruncate: the file is truncated under the open descriptor. O_APPEND puts the
+// next line at the new end, not at the old offset (which would leave a hole of NUL bytes).
+TEST_F(LogTest, CopytruncateLeavesNoHole) {
+  const fs::path file = dir_ / "manager.log";
+  ASSERT_TRUE(init(Options{file.string(), Level::kInfo}));
+  info("a line long enough to leave a visible hole if the offset were kept");
+  fs::resize_file(file, 0);
+  info("after truncate");
+  const std::string text = read_file(file);
+  EXPECT_EQ(text.find('\0'), std::string::npos);
+  const std::vector<std::string> lines = lines_of(text);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("after truncate"), std::string::npos);
+}
+
 TEST_F(LogTest, SighupTriggersReopen) {
   const fs::path file = dir_ / "manager.log";
   ASSERT_TRUE(install_sighup_reopen());
