@@ -1,9 +1,16 @@
+// masterha_conf_host: add or delete one server block of an application configuration, keeping
+// the rest of the file byte for byte (conf_edit.h), written atomically.
+
+#include "mha/cli/conf_edit.h"
 #include "mha/cli/parse.h"
 #include "mha/cli/tools.h"
 #include "mha/config/config.h"
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <sstream>
 #include <system_error>
 #include <variant>
 
@@ -28,8 +35,41 @@ int conf_host_main(std::span<const std::string> args, const Context& ctx) {
       return internal::fail(kConfHostTool, "unknown parameter '" + name + "' in --params", ctx);
     }
   }
-  return internal::not_implemented(kConfHostTool, "configuration editing is not implemented yet", 8,
-                                   ctx);
+  const std::string where = options.conf + " [" + options.block + "]";
+  std::ifstream in(options.conf, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (!in.good() && !in.eof()) {
+    return internal::fail(kConfHostTool, options.conf + ": cannot read the file", ctx);
+  }
+  const std::string text = buffer.str();
+
+  std::string edited;
+  if (options.command == ConfHostCommand::kAdd) {
+    auto added = add_conf_block(text, options.block, options.hostname, options.params);
+    if (!added) {
+      return internal::fail(kConfHostTool, options.conf + ": " + added.error().message, ctx);
+    }
+    edited = std::move(*added);
+  } else {
+    auto deleted = delete_conf_block(text, options.block);
+    if (!deleted) {
+      // MHA reports a missing entry and still succeeds, so scripts that delete a block that is
+      // already gone keep working.
+      ctx.out << "Entry [" << options.block << "] not found from " << options.conf << " .\n";
+      return 0;
+    }
+    edited = std::move(*deleted);
+  }
+  if (auto written = write_file_atomically(options.conf, edited); !written) {
+    return internal::fail(kConfHostTool, where + ": " + written.error().message, ctx);
+  }
+  if (options.command == ConfHostCommand::kAdd) {
+    ctx.out << "Wrote [" << options.block << "] entry to " << options.conf << " .\n";
+  } else {
+    ctx.out << "Deleted [" << options.block << "] entry from " << options.conf << " .\n";
+  }
+  return 0;
 }
 
 }  // namespace mha::cli
