@@ -6,6 +6,10 @@
 #   crc32/  master (server_id 1, binlog_checksum=CRC32) binlogs, its replica's (server_id 2)
 #           relay logs, the replica's SHOW SLAVE STATUS, and mariadb-binlog event lists.
 #   none/   a lone server (server_id 3, binlog_checksum=NONE) binlogs and event lists.
+#   mixed/  as crc32/ with a checksum-NONE master (server_id 4) and a CRC32 replica (server_id 5)
+#           whose IO thread is restarted once while its SQL thread is stopped; no large row.
+#
+# Usage: capture.sh [crc32|none|mixed]...   (all three when none is named)
 #
 # Servers run as user mysql in a mktemp directory; the CRC32 master listens on 127.0.0.1 only
 # (replication needs TCP), everything else is socket only. A trap stops the servers and removes the
@@ -148,63 +152,93 @@ copy_logs() {  # copy_logs <src dir> <glob> <dest dir>
   done
 }
 
-# --- run 1: CRC32 master on loopback TCP, socket-only replica -----------------------------------
-port=$(free_port)
-start_server m1 1 CRC32 "$port" --log-bin="$tmp/m1/log/master-bin"
-start_server r1 2 CRC32 "" --relay-log="$tmp/r1/log/relay-bin" --relay-log-purge=OFF \
-  --max-relay-log-size=4096 --skip-slave-start
-sql m1 <<'SQL'
+# replication_run <out dir> <master id> <master checksum> <replica id> <replica checksum>
+#                 <large row yes/no> <IO reconnect yes/no>
+# A master on loopback TCP and a socket-only replica. The replica's SQL thread is stopped after
+# the first batch so the recorded status has an exec position behind the read position:
+# find_relay_offset must map one to Relay_Log_File:Relay_Log_Pos.
+replication_run() {
+  local name=$1 mid=$2 mcrc=$3 rid=$4 rcrc=$5 big=$6 reconnect=$7
+  local m=m$mid r=r$rid port pos io received out
+  port=$(free_port)
+  start_server "$m" "$mid" "$mcrc" "$port" --log-bin="$tmp/$m/log/master-bin"
+  start_server "$r" "$rid" "$rcrc" "" --relay-log="$tmp/$r/log/relay-bin" --relay-log-purge=OFF \
+    --max-relay-log-size=4096 --skip-slave-start
+  # These two statements are the master's first transactions (GTIDs 0-<mid>-1 and -2); the
+  # replica fetches from the start. The password only ever travels on stdin.
+  sql "$m" <<'SQL'
 CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'fixture-only-secret';
 GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';
 SQL
-# The CREATE USER above is transaction 0-1-1 and 0-1-2 (GRANT); the replica fetches from the start.
-sql r1 <<SQL
+  sql "$r" <<SQL
 CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$port, MASTER_USER='repl',
   MASTER_PASSWORD='fixture-only-secret', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
 START SLAVE;
 SQL
-schema_and_first_rows | sql m1
-pos=$(echo "SELECT @@gtid_binlog_pos" | sql m1)
-wait_sql r1 "SELECT @@gtid_slave_pos" "$pos"
-# Stop the SQL thread so the recorded status has an exec position inside the relay logs that is
-# behind the read position: find_relay_offset must map one to Relay_Log_File:Relay_Log_Pos.
-echo "STOP SLAVE SQL_THREAD" | sql r1
-more_rows yes | sql m1
-pos=$(echo "SELECT @@gtid_binlog_pos" | sql m1)
-# The IO thread alone is running now: poll SHOW SLAVE STATUS until it received everything.
-received=no
-for _ in $(seq 300); do
-  io=$(slave_status r1 | sed -n 's/^Gtid_IO_Pos: //p')
-  # Gtid_IO_Pos lists domains in its own order: compare as sorted sets.
-  [ "$(echo "$io" | tr , '\n' | sort | paste -sd,)" = "$(echo "$pos" | tr , '\n' | sort | paste -sd,)" ] &&
-    { received=yes; break; }
-  sleep 0.1
+  schema_and_first_rows | sql "$m"
+  pos=$(echo "SELECT @@gtid_binlog_pos" | sql "$m")
+  wait_sql "$r" "SELECT @@gtid_slave_pos" "$pos"
+  echo "STOP SLAVE SQL_THREAD" | sql "$r"
+  if [ "$reconnect" = yes ]; then
+    # Restart the IO thread mid-binlog. In GTID mode with the SQL thread stopped, MariaDB then
+    # purges the relay logs and fetches again from gtid_slave_pos (seen with 10.11.19).
+    echo "STOP SLAVE IO_THREAD" | sql "$r"
+    echo "INSERT INTO fx.k VALUES (40, 'while the IO thread was stopped')" | sql "$m"
+    echo "START SLAVE IO_THREAD" | sql "$r"
+  fi
+  more_rows "$big" | sql "$m"
+  pos=$(echo "SELECT @@gtid_binlog_pos" | sql "$m")
+  # Only the IO thread runs now: poll SHOW SLAVE STATUS until it received everything.
+  received=no
+  for _ in $(seq 300); do
+    io=$(slave_status "$r" | sed -n 's/^Gtid_IO_Pos: //p')
+    # Gtid_IO_Pos lists domains in its own order: compare as sorted sets.
+    [ "$(echo "$io" | tr , '\n' | sort | paste -sd,)" = \
+      "$(echo "$pos" | tr , '\n' | sort | paste -sd,)" ] && { received=yes; break; }
+    sleep 0.1
+  done
+  [ "$received" = yes ] || { echo "capture.sh: replica IO thread at $io, not $pos" >&2; exit 1; }
+  out=$here/$name
+  rm -rf "$out"
+  mkdir -p "$out"
+  slave_status "$r" | grep -E \
+    '^(Master_Log_File|Read_Master_Log_Pos|Relay_Log_File|Relay_Log_Pos|Relay_Master_Log_File|Exec_Master_Log_Pos|Gtid_IO_Pos|Using_Gtid):' \
+    >"$out/replica-status.txt"
+  echo "SELECT 'Gtid_Slave_Pos:', @@gtid_slave_pos" | sql "$r" | tr '\t' ' ' >>"$out/replica-status.txt"
+  echo "SELECT 'gtid_binlog_pos', @@gtid_binlog_pos" | sql "$m" | tr '\t' ' ' >"$out/master-status.txt"
+  echo "SHOW MASTER STATUS" | sql "$m" | awk '{print "master_status " $1 " " $2}' \
+    >>"$out/master-status.txt"
+  echo "STOP SLAVE" | sql "$r"
+  stop_server "$tmp/$r"
+  stop_server "$tmp/$m"
+  copy_logs "$tmp/$m/log" 'master-bin.[0-9]*' "$out"
+  copy_logs "$tmp/$r/log" 'relay-bin.[0-9]*' "$out"
+  chmod 644 "$out"/*
+}
+
+none_run() {  # checksum NONE, socket only, no replica
+  local out=$here/none
+  start_server n1 3 NONE "" --log-bin="$tmp/n1/log/nocrc-bin"
+  { schema_and_first_rows; more_rows no; } | sql n1
+  rm -rf "$out"
+  mkdir -p "$out"
+  echo "SELECT 'gtid_binlog_pos', @@gtid_binlog_pos" | sql n1 | tr '\t' ' ' >"$out/master-status.txt"
+  stop_server "$tmp/n1"
+  copy_logs "$tmp/n1/log" 'nocrc-bin.[0-9]*' "$out"
+  chmod 644 "$out"/*
+}
+
+# Runs to capture: all by default, or the ones named on the command line.
+runs=("$@")
+[ ${#runs[@]} -gt 0 ] || runs=(crc32 none mixed)
+for run in "${runs[@]}"; do
+  case $run in
+    crc32) replication_run crc32 1 CRC32 2 CRC32 yes no ;;
+    # Different checksum settings on master and replica: which FDE governs which relay event.
+    mixed) replication_run mixed 4 NONE 5 CRC32 no yes ;;
+    none) none_run ;;
+    *) echo "capture.sh: unknown run '$run' (crc32, none, mixed)" >&2; exit 2 ;;
+  esac
+  du -sh "$here/$run"
 done
-[ "$received" = yes ] || { echo "capture.sh: replica IO thread at $io, not $pos" >&2; exit 1; }
-out=$here/crc32
-rm -rf "$out"
-mkdir -p "$out"
-slave_status r1 | grep -E \
-  '^(Master_Log_File|Read_Master_Log_Pos|Relay_Log_File|Relay_Log_Pos|Relay_Master_Log_File|Exec_Master_Log_Pos|Gtid_IO_Pos|Using_Gtid):' >"$out/replica-status.txt"
-echo "SELECT 'Gtid_Slave_Pos:', @@gtid_slave_pos" | sql r1 | tr '\t' ' ' >>"$out/replica-status.txt"
-echo "SELECT 'gtid_binlog_pos', @@gtid_binlog_pos" | sql m1 | tr '\t' ' ' >"$out/master-status.txt"
-echo "SHOW MASTER STATUS" | sql m1 | awk '{print "master_status " $1 " " $2}' >>"$out/master-status.txt"
-echo "STOP SLAVE" | sql r1
-stop_server "$tmp/r1"
-stop_server "$tmp/m1"
-copy_logs "$tmp/m1/log" 'master-bin.[0-9]*' "$out"
-copy_logs "$tmp/r1/log" 'relay-bin.[0-9]*' "$out"
-
-# --- run 2: checksum NONE, socket only, no replica ---------------------------------------------
-start_server n1 3 NONE "" --log-bin="$tmp/n1/log/nocrc-bin"
-{ schema_and_first_rows; more_rows no; } | sql n1
-out=$here/none
-rm -rf "$out"
-mkdir -p "$out"
-echo "SELECT 'gtid_binlog_pos', @@gtid_binlog_pos" | sql n1 | tr '\t' ' ' >"$out/master-status.txt"
-stop_server "$tmp/n1"
-copy_logs "$tmp/n1/log" 'nocrc-bin.[0-9]*' "$out"
-
-chmod 644 "$here"/crc32/* "$here"/none/*
-du -sh "$here/crc32" "$here/none"
 echo "capture.sh: done"
