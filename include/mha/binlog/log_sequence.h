@@ -124,7 +124,6 @@ class TransactionReader {
   LogSequenceReader events_;
   std::optional<Transaction> open_;
   std::optional<SequencedEvent> pending_;  // an event that interrupted open_, to start the next
-  bool standalone_seen_event_ = false;
   size_t open_file_index_ = 0;
   bool eof_ = false;
 };

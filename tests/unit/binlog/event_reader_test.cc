@@ -133,7 +133,9 @@ TEST(EventReaderFixtures, EveryFileMatchesMariadbBinlog) {
        {"crc32/master-bin.000001", "crc32/master-bin.000002", "crc32/master-bin.000003",
         "crc32/relay-bin.000001", "crc32/relay-bin.000002", "crc32/relay-bin.000003",
         "crc32/relay-bin.000004", "crc32/relay-bin.000005", "crc32/relay-bin.000006",
-        "crc32/relay-bin.000007", "none/nocrc-bin.000001", "none/nocrc-bin.000002"}) {
+        "crc32/relay-bin.000007", "none/nocrc-bin.000001", "none/nocrc-bin.000002",
+        "mixed/master-bin.000001", "mixed/master-bin.000002", "mixed/relay-bin.000001",
+        "mixed/relay-bin.000002", "mixed/relay-bin.000003", "mixed/relay-bin.000004"}) {
     expect_matches_mariadb_binlog(name);
   }
 }

@@ -262,6 +262,70 @@ TEST(GtidOffset, UnknownOrOtherServerGtidIsNotFound) {
   }
 }
 
+// mixed/: a checksum-NONE master (server_id 4) and a CRC32 replica whose IO thread was restarted
+// while its SQL thread was stopped, so MariaDB purged the relay logs and fetched again from
+// gtid_slave_pos 0-4-8: the relay logs start with the master's header events and then an
+// artificial Gtid_list whose end_log_pos (2138) is where 0-4-8 ends in master-bin.000001.
+std::vector<std::string> mixed(const char* kind, int first, int last) {
+  std::vector<std::string> out;
+  for (int i = first; i <= last; ++i) {
+    out.push_back(fixture(std::string("mixed/") + kind + ".00000" + std::to_string(i)));
+  }
+  return out;
+}
+
+TEST(MixedFixture, RelayLogsHoldTheMastersTransactionsAfterTheRefetchPoint) {
+  std::vector<Transaction> master = all_transactions(mixed("master-bin", 1, 2), LogKind::kBinlog);
+  std::vector<Transaction> relay = all_transactions(mixed("relay-bin", 1, 4), LogKind::kRelayLog);
+  ASSERT_EQ(master.size(), 15u);
+  EXPECT_EQ(master[7].gtid->to_string(), "0-4-8");
+  EXPECT_EQ(master[7].source_end, (BinlogPosition{"master-bin.000001", 2138}));
+  ASSERT_EQ(relay.size(), master.size() - 8);
+  for (size_t i = 0; i < relay.size(); ++i) {
+    EXPECT_EQ(relay[i].gtid, master[i + 8].gtid);
+    EXPECT_EQ(relay[i].source_end, master[i + 8].source_end) << master[i + 8].gtid->to_string();
+    EXPECT_TRUE(relay[i].complete);
+  }
+  // The relay logs follow the master's checksum setting, not the replica's CRC32.
+  Result<EventReader> r = EventReader::open_file(mixed("relay-bin", 2, 2)[0]);
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->next());
+  ASSERT_TRUE(r->format());
+  EXPECT_EQ(r->format()->checksum, ChecksumAlg::kOff);
+}
+
+TEST(MixedFixture, RefetchPointMapsAfterTheArtificialGtidList) {
+  std::map<std::string, std::string> st;
+  {
+    std::ifstream in(fixture("mixed/replica-status.txt"));
+    std::string line;
+    while (std::getline(in, line)) {
+      size_t colon = line.find(": ");
+      if (colon != std::string::npos) st[line.substr(0, colon)] = line.substr(colon + 2);
+    }
+  }
+  ASSERT_EQ(st["Exec_Master_Log_Pos"], "2138");
+  ASSERT_EQ(st["Gtid_Slave_Pos"], "0-4-8");
+  std::vector<std::string> relay = mixed("relay-bin", 1, 4);
+  // The server restarts its SQL thread at relay-bin.000001:4 and skips by GTID; by position the
+  // first event after 0-4-8 is the GTID event after the artificial Gtid_list (617..656).
+  Result<MappedOffset> m = find_relay_offset(relay, "master-bin.000001", 2138);
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->at, (LogOffset{relay[1], 656}));
+  // Positions the relay logs skipped over are not in them, although inside the range they hold.
+  Result<MappedOffset> skipped = find_relay_offset(relay, "master-bin.000001", 1488);
+  ASSERT_FALSE(skipped);
+  EXPECT_EQ(skipped.error().code, ErrorCode::kNotFound);
+  Result<LogOffset> gone = find_gtid_offset(relay, LogKind::kRelayLog, gtid("0-4-8"));
+  ASSERT_FALSE(gone);
+  // Read_Master_Log_Pos is the end of the received events, just before the replica's Stop.
+  ASSERT_EQ(st["Master_Log_File"], "master-bin.000002");
+  m = find_relay_offset(relay, st["Master_Log_File"], std::stoull(st["Read_Master_Log_Pos"]));
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->at, (LogOffset{relay[3], 1266}));
+  EXPECT_EQ(m->source_events_after, 0u);
+}
+
 TEST(Sequence, RelayLogsAreNotPlainBinlogs) {
   TransactionReader reader(relay_logs(), LogKind::kBinlog);
   Result<std::optional<Transaction>> t = reader.next();
