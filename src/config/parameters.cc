@@ -54,6 +54,8 @@ const std::vector<ParamSpec> kSpecs = {
     {"use_gtid_auto_pos", Scope::kServer, Kind::kBool, false},
     {"client_bindir", Scope::kApp, Kind::kString, false},
     {"client_libdir", Scope::kApp, Kind::kString, false},
+    // masterha's own: where the manager serves Prometheus metrics (docs/metrics.md).
+    {"metrics_listen", Scope::kApp, Kind::kListen, false},
 };
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -106,6 +108,44 @@ Result<std::string> normalize_host(std::string_view v) {
     }
   }
   return std::string(v);
+}
+
+// "host:port", "[v6]:port", ":port" or "*:port". The host part is checked like kHost.
+Result<std::string> normalize_listen(std::string_view v) {
+  const std::string text(v);
+  std::string_view host;
+  std::string_view port;
+  if (v.starts_with('[')) {
+    const size_t close = v.find(']');
+    if (close == std::string_view::npos || close + 1 >= v.size() || v[close + 1] != ':' ||
+        close == 1) {
+      return Unexpected(bad("'" + text + "' is not [ipv6-address]:port"));
+    }
+    host = v.substr(1, close - 1);
+    port = v.substr(close + 2);
+  } else {
+    const size_t colon = v.rfind(':');
+    if (colon == std::string_view::npos) {
+      return Unexpected(bad("'" + text + "' is not host:port (e.g. 127.0.0.1:9104 or :9104)"));
+    }
+    host = v.substr(0, colon);
+    port = v.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) {
+      return Unexpected(bad("'" + text + "': write an IPv6 address in brackets, [addr]:port"));
+    }
+    if (host == "*") host = {};
+  }
+  if (!host.empty()) {
+    auto h = normalize_host(host);
+    if (!h) return Unexpected(h.error());
+  }
+  int n = 0;
+  const char* end = port.data() + port.size();
+  auto [ptr, ec] = std::from_chars(port.data(), end, n);
+  if (port.empty() || ec != std::errc() || ptr != end || n < 1 || n > 65535) {
+    return Unexpected(bad("'" + text + "': the port must be a number in 1..65535"));
+  }
+  return text;
 }
 
 size_t edit_distance(std::string_view a, std::string_view b) {
@@ -235,6 +275,8 @@ Result<std::string> normalize_value(const ParamSpec& spec, std::string_view valu
                             "' is not a log level; use debug, info, notice, warning, error, "
                             "critical, alert or emergency"));
     }
+    case Kind::kListen:
+      return normalize_listen(value);
     case Kind::kDirList: {
       std::string compact;
       for (const char c : value) {
@@ -331,6 +373,7 @@ const Field<A> kAppFields[] = {
     {"init_conf_load_script", &A::init_conf_load_script},
     {"client_bindir", &A::client_bindir},
     {"client_libdir", &A::client_libdir},
+    {"metrics_listen", &A::metrics_listen},
 };
 
 using B = BinlogServerConfig;

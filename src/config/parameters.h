@@ -1,8 +1,9 @@
 #pragma once
 
-// The table of the 42 MHA parameters: scope, value kind, and how each lands in the typed
-// structs of config.h. Values are validated and normalised once, where they are read, so every
-// bad value is reported at the file:line that wrote it (even when a higher layer overrides it).
+// The table of the 42 MHA parameters plus masterha's own (metrics_listen): scope, value kind, and
+// how each lands in the typed structs of config.h. Values are validated and normalised once, where
+// they are read, so every bad value is reported at the file:line that wrote it (even when a higher
+// layer overrides it).
 
 #include "mha/common/result.h"
 #include "mha/config/config.h"
@@ -29,6 +30,7 @@ enum class Kind {
   kPingType,  // CONNECT/SELECT/INSERT, any case; normalised to upper case
   kLogLevel,  // debug..emergency, any case; normalised to lower case
   kDirList,   // comma list; all whitespace removed, empty items dropped
+  kListen,    // host:port, [ipv6]:port, :port or *:port (every address); port 1..65535
 };
 
 struct ParamSpec {

@@ -101,6 +101,9 @@ struct AppSettings {
   std::string init_conf_load_script;
   std::string client_bindir;
   std::string client_libdir;
+  // masterha's own (not MHA's): "host:port" on which masterha_manager serves Prometheus
+  // metrics at /metrics (docs/metrics.md). Empty: no listener.
+  std::string metrics_listen;
 };
 
 struct AppConfig {

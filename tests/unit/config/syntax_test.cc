@@ -188,7 +188,8 @@ TEST(Syntax, ScriptOutputSkipsBlankAndCommentLinesAndKeepsValuesLiterally) {
   EXPECT_EQ(r->servers[0].repl_password, std::optional<std::string>("r=1"));
 }
 
-// Every one of the 42 parameters, set to a non-default value, lands in its own field.
+// Every one of the 42 MHA parameters (and metrics_listen), set to a non-default value, lands in its
+// own field.
 TEST(Parameters, EachParameterReachesItsField) {
   TempDir dir;
   const auto r = load_text(dir, R"(
@@ -209,6 +210,7 @@ shutdown_script=/s/shutdown
 report_script=/s/report
 client_bindir=/c/bin
 client_libdir=/c/lib
+metrics_listen=127.0.0.1:9104
 [server1]
 hostname=h
 ip=10.0.0.9
@@ -257,6 +259,7 @@ remote_workdir=/brw
   EXPECT_EQ(a.ping_interval, 9);
   EXPECT_EQ(a.ping_type, PingType::kInsert);
   EXPECT_EQ(a.secondary_check_script, "/s/secondary");
+  EXPECT_EQ(a.metrics_listen, "127.0.0.1:9104");
   EXPECT_EQ(a.master_ip_failover_script, "/s/failover");
   EXPECT_EQ(a.master_ip_online_change_script, "/s/online");
   EXPECT_EQ(a.shutdown_script, "/s/shutdown");
@@ -302,7 +305,7 @@ remote_workdir=/brw
 
 TEST(Parameters, AllFortyTwoMhaNamesInUnderscoreSpelling) {
   const auto& names = parameter_names();
-  EXPECT_EQ(names.size(), 42u);
+  EXPECT_EQ(names.size(), 43u);  // MHA's 42 and metrics_listen
   EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
   for (const char* n : {"hostname",
                         "ip",
@@ -345,7 +348,8 @@ TEST(Parameters, AllFortyTwoMhaNamesInUnderscoreSpelling) {
                         "handle_raw_binlog",
                         "use_gtid_auto_pos",
                         "client_bindir",
-                        "client_libdir"}) {
+                        "client_libdir",
+                        "metrics_listen"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
   }
 }
