@@ -1,33 +1,20 @@
 #include "failover_record_json.h"
 
+#include "mha/common/time_text.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <ctime>
 
 namespace mha::state::internal {
-namespace {
-
-std::string iso8601_utc(WallTime time) {
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  ::gmtime_r(&seconds, &tm);
-  char buf[40];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char frac[8];
-  std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms % 1000));
-  return std::string(buf, n) + frac;
-}
-
-}  // namespace
+using mha::iso8601_utc_ms;
 
 std::string failover_record_to_json(const FailoverRecord& record) {
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(record.time.time_since_epoch());
   const nlohmann::json j = {
-      {"time", iso8601_utc(record.time)},
+      {"time", iso8601_utc_ms(record.time)},
       {"unix_time_ms", static_cast<std::int64_t>(ms.count())},
       {"result", record.success ? "complete" : "error"},
       {"old_master", record.old_master},
