@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <compare>
+#include <cstdlib>
 #include <set>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -25,6 +27,8 @@ using std::chrono::seconds;
 
 // MHA's script exit status meaning "failed, but proceed with the failover".
 constexpr int kScriptProceedWithWarning = 10;
+// How long a promotion waits for the first semi-sync replica to register.
+constexpr milliseconds kSemiSyncClientWait{3000};
 // ER_NO_SUCH_THREAD: the session ended between listing and KILL.
 constexpr int kErNoSuchThread = 1094;
 
@@ -58,6 +62,18 @@ std::string join(const std::vector<std::string>& items) {
 std::string cell_text(const mysql::ResultSet& r, const std::string& column) {
   const mysql::Cell* c = r.get(0, column);
   return c && *c ? **c : std::string();
+}
+
+// A script's output, line by line, redacted (operators' scripts may echo what they were given).
+void log_output(const std::string& what, std::string_view stream, const std::string& text) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start)
+      log::info("  {} {}: {}", what, stream, log::redact(text.substr(start, end - start)));
+    start = end + 1;
+  }
 }
 
 // Which report phase a step's time counts towards.
@@ -126,16 +142,22 @@ class StepRunner {
                      "plan names server #" + std::to_string(ref.index) + " outside the snapshot"));
     }
     const topology::ServerObservation& obs = snap_.servers[ref.index];
-    if (!obs.version) {
-      return Unexpected(
-          make_error(ErrorCode::kPrecondition, ref.name + ": server version was not observed"));
-    }
-    Result<mysql::Dialect> d = mysql::Dialect::for_version(*obs.version);
-    if (!d) return Unexpected(std::move(d).error());
     mysql::Endpoint ep{obs.id.ip.empty() ? obs.id.hostname : obs.id.ip, obs.id.port, ""};
     mysql::Timeouts t{connect.value_or(opts_.connect_timeout), read, read};
     Result<std::unique_ptr<mysql::SqlSession>> s = sql_.connect(ep, opts_.admin, t);
     if (!s) return Unexpected(std::move(s).error());
+    // A server the snapshot could not read (the dead master, if it wakes up) tells its version
+    // now: the dialect must match the server that is actually there.
+    std::optional<topology::ServerVersion> version = obs.version;
+    if (!version) {
+      Result<mysql::ResultSet> v = (*s)->query("SELECT VERSION() AS v");
+      if (!v) return Unexpected(std::move(v).error());
+      Result<topology::ServerVersion> parsed = topology::parse_server_version(cell_text(*v, "v"));
+      if (!parsed) return Unexpected(std::move(parsed).error());
+      version = *parsed;
+    }
+    Result<mysql::Dialect> d = mysql::Dialect::for_version(*version);
+    if (!d) return Unexpected(std::move(d).error());
     return Server{&obs, std::move(*d), std::move(*s)};
   }
 
@@ -199,6 +221,19 @@ class StepRunner {
   StepResult run_script(const std::string& what, const std::string& line, seconds timeout,
                         std::string stdin_data = {});
 
+  // The server's script facts, with the executor-wide ssh_user when it has none of its own.
+  ServerScriptFacts facts(const topology::ServerIdentity& id) const {
+    ServerScriptFacts f;
+    if (id.config_index < opts_.servers.size()) f = opts_.servers[id.config_index];
+    if (f.ssh_user.empty()) f.ssh_user = opts_.ssh_user;
+    if (f.hostname.empty()) f.hostname = id.hostname;
+    if (f.ip.empty()) f.ip = id.ip;
+    return f;
+  }
+
+  // Waits (bounded) until the new master has a semi-sync replica; returns what it saw.
+  std::string wait_semi_sync_clients(Server& nm, const planner::ServerRef& ref);
+
   bool dropped(std::size_t index) const { return dropped_.count(index) != 0; }
   void drop(const planner::ServerRef& ref, const std::string& reason) {
     dropped_.insert(ref.index);
@@ -223,6 +258,10 @@ StepResult StepRunner::run_script(const std::string& what, const std::string& li
   spec.stdin_data = std::move(stdin_data);
   log::info("running {} ({})", what, spec.program());
   Result<hooks::ProcessResult> r = runner_.run(spec);
+  if (r) {
+    log_output(what, "stdout", r->out);
+    log_output(what, "stderr", r->err);
+  }
   if (!r) {
     Error e = std::move(r).error();
     e.message = what + " could not be run: " + e.message;
@@ -279,8 +318,10 @@ StepResult StepRunner::run(const planner::FenceOldMaster& s) {
   std::vector<std::string> done;
   StepOutcome outcome = StepOutcome::kOk;
   if (!s.ip_failover_script.empty()) {
-    std::vector<std::string> args{"--command=" + command, "--ssh_user=" + opts_.ssh_user};
+    const ServerScriptFacts f = facts(id);
+    std::vector<std::string> args{"--command=" + command, "--ssh_user=" + f.ssh_user};
     for (std::string& a : internal::orig_master_args(id)) args.push_back(std::move(a));
+    for (std::string& a : internal::ssh_args(f, "orig_master_")) args.push_back(std::move(a));
     StepResult r = run_script("master_ip_failover_script --command=" + command,
                               internal::script_line(s.ip_failover_script, args), s.script_timeout);
     if (r.outcome == StepOutcome::kFailed) {
@@ -291,9 +332,12 @@ StepResult StepRunner::run(const planner::FenceOldMaster& s) {
     done.push_back(r.detail);
   }
   if (!s.shutdown_script.empty()) {
-    std::vector<std::string> args{"--command=" + command, "--ssh_user=" + opts_.ssh_user,
+    const ServerScriptFacts f = facts(id);
+    std::vector<std::string> args{"--command=" + command, "--ssh_user=" + f.ssh_user,
                                   "--host=" + id.hostname, "--ip=" + id.ip,
                                   "--port=" + std::to_string(id.port)};
+    for (std::string& a : internal::ssh_args(f, "")) args.push_back(std::move(a));
+    if (!f.master_pid_file.empty()) args.push_back("--pid_file=" + f.master_pid_file);
     StepResult r = run_script("shutdown_script --command=" + command,
                               internal::script_line(s.shutdown_script, args), s.script_timeout);
     if (r.outcome == StepOutcome::kFailed) {
@@ -590,6 +634,33 @@ StepResult StepRunner::run(const planner::RepointReplica& s) {
             planner::repoint_method_name(s.method) + "), reached " + target);
 }
 
+std::string StepRunner::wait_semi_sync_clients(Server& nm, const planner::ServerRef& ref) {
+  const std::size_t expected =
+      plan_.new_replicas.size() -
+      std::count_if(plan_.new_replicas.begin(), plan_.new_replicas.end(),
+                    [this](const planner::ServerRef& r) { return dropped(r.index); });
+  if (expected == 0) return "no replica to wait for";
+  const std::string sql = "SHOW GLOBAL STATUS LIKE '" + nm.dialect.semi_sync().source_clients + "'";
+  const auto deadline = std::chrono::steady_clock::now() + kSemiSyncClientWait;
+  std::string seen = "0";
+  while (true) {
+    Result<mysql::ResultSet> r = query(nm, ref, sql);
+    if (r) {
+      const mysql::Cell* c = r->get(0, "Value");
+      if (c && *c) seen = **c;
+      if (std::strtoul(seen.c_str(), nullptr, 10) >= 1) return seen + " semi-sync replica(s)";
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const std::string w = ref.name + ": no semi-sync replica connected within " +
+                        std::to_string(kSemiSyncClientWait.count()) +
+                        " ms; the first writes wait for rpl_semi_sync_master_timeout";
+  report_.warnings.push_back(w);
+  log::warning("{}", w);
+  return "no semi-sync replica yet";
+}
+
 StepResult StepRunner::run(const planner::PromoteNewMaster& s) {
   const std::string left = "Replicas follow " + s.new_master.name +
                            ", which may still be read-only or keep its replica configuration; "
@@ -607,7 +678,12 @@ StepResult StepRunner::run(const planner::PromoteNewMaster& s) {
   if (s.enable_semi_sync_master) {
     st = exec(*nm, s.new_master, "SET GLOBAL " + nm->dialect.semi_sync().source_enabled + "=1");
     if (!st) return failed(std::move(st).error(), left);
-    done.push_back("semi-sync master on");
+    // Before the first write: with no semi-sync replica connected yet, the first commits would
+    // wait out rpl_semi_sync_master_timeout and then be acknowledged without any replica having
+    // them. The re-pointed replicas connected while semi-sync was off; they register as soon as
+    // the master side is on.
+    const std::string clients = wait_semi_sync_clients(*nm, s.new_master);
+    done.push_back("semi-sync master on (" + clients + ")");
   }
   if (s.disable_read_only) {
     for (const std::string& sql : nm->dialect.set_read_only(false)) {
@@ -622,9 +698,15 @@ StepResult StepRunner::run(const planner::PromoteNewMaster& s) {
 StepResult StepRunner::run(const planner::RunFailoverScript& s) {
   const topology::ServerIdentity& orig = snap_.servers[s.orig_master.index].id;
   const topology::ServerIdentity& nm = snap_.servers[s.new_master.index].id;
-  std::vector<std::string> args{"--command=start", "--ssh_user=" + opts_.ssh_user};
+  const ServerScriptFacts of = facts(orig);
+  const ServerScriptFacts nf = facts(nm);
+  std::vector<std::string> args{"--command=start", "--ssh_user=" + nf.ssh_user};
   for (std::string& a : internal::orig_master_args(orig)) args.push_back(std::move(a));
   for (std::string& a : internal::new_master_args(nm)) args.push_back(std::move(a));
+  for (std::string& a : internal::ssh_args(of, "orig_master_")) {
+    if (a.rfind("--ssh_options=", 0) != 0) args.push_back(std::move(a));
+  }
+  for (std::string& a : internal::ssh_args(nf, "new_master_")) args.push_back(std::move(a));
   args.push_back("--new_master_user=" + opts_.admin.user);
   // The password goes on stdin: argv is readable by every local user (docs/executor.md).
   StepResult r =

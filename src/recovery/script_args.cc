@@ -30,4 +30,15 @@ std::vector<std::string> new_master_args(const topology::ServerIdentity& s) {
           "--new_master_port=" + std::to_string(s.port)};
 }
 
+std::vector<std::string> ssh_args(const ServerScriptFacts& f, const std::string& prefix) {
+  std::vector<std::string> out;
+  if (!f.ssh_host.empty() && f.ssh_host != f.hostname) {
+    out.push_back("--" + prefix + "ssh_host=" + f.ssh_host);
+  }
+  if (!f.ssh_ip.empty() && f.ssh_ip != f.ip) out.push_back("--" + prefix + "ssh_ip=" + f.ssh_ip);
+  if (f.ssh_port != 22) out.push_back("--" + prefix + "ssh_port=" + std::to_string(f.ssh_port));
+  if (!f.ssh_options.empty()) out.push_back("--ssh_options=" + f.ssh_options);
+  return out;
+}
+
 }  // namespace mha::recovery::internal

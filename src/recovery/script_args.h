@@ -4,6 +4,7 @@
 // module. Script values from the configuration are shell lines (they may carry their own
 // arguments), so arguments are appended single-quoted.
 
+#include "mha/recovery/executor.h"
 #include "mha/topology/cluster_snapshot.h"
 
 #include <string>
@@ -20,5 +21,9 @@ std::string script_line(const std::string& script, const std::vector<std::string
 // --orig_master_host/--orig_master_ip/--orig_master_port of `s`.
 std::vector<std::string> orig_master_args(const topology::ServerIdentity& s);
 std::vector<std::string> new_master_args(const topology::ServerIdentity& s);
+
+// MHA's SSH additions for a server: --<prefix>ssh_host/ssh_ip/ssh_port when they differ from the
+// defaults, and --ssh_options when set. `prefix` is "orig_master_", "new_master_" or "".
+std::vector<std::string> ssh_args(const ServerScriptFacts& f, const std::string& prefix);
 
 }  // namespace mha::recovery::internal

@@ -56,12 +56,28 @@ class SystemClock final : public Clock {
   }
 };
 
+// What the operator's scripts are told about a server beyond its address (MHA's
+// get_ssh_args_if): SSH settings, passed only when they differ from the defaults, and the
+// master_pid_file for shutdown_script.
+struct ServerScriptFacts {
+  std::string ssh_user;
+  std::string hostname;  // to compare ssh_host with
+  std::string ip;        // to compare ssh_ip with
+  std::string ssh_host;
+  std::string ssh_ip;
+  int ssh_port = 22;
+  std::string ssh_options;
+  std::string master_pid_file;
+};
+
 struct ExecutorOptions {
   std::string app;           // for the report script's subject
   std::string conf_file;     // --conf passed to report_script
   mysql::Credentials admin;  // user/password (config); used for every SQL connection
   mysql::Credentials repl;   // repl_user/repl_password; empty user: the replica's Master_User
-  std::string ssh_user;      // --ssh_user for the scripts
+  std::string ssh_user;      // --ssh_user for the scripts (a server's own ssh_user wins)
+  // Indexed by config index (ServerIdentity::config_index); missing entries: defaults.
+  std::vector<ServerScriptFacts> servers;
   std::chrono::seconds connect_timeout{5};
   std::chrono::seconds statement_timeout{30};  // read/write timeout of statements without a wait
   std::chrono::seconds wait_margin{10};        // added to a server-side wait's read timeout

@@ -143,6 +143,9 @@ class FakeSqlConnector : public SqlConnector {
     return std::unique_ptr<SqlSession>(std::make_unique<Handle>(it->second));
   }
 
+  // connect() to `server` works again.
+  void accept(const std::string& server) { refusals_.erase(server); }
+
   const std::vector<std::string>& connects() const { return connects_; }
 
  private:
