@@ -26,13 +26,11 @@
 #include <thread>
 #include <variant>
 
+#include "repl_check_run.h"
 #include "tool_support.h"
 
 namespace mha::cli {
 namespace {
-
-// MHA waits for the status scripts forever; a hung script must not hang the check.
-constexpr std::chrono::seconds kStatusScriptTimeout{30};
 
 // The process logger points at the tool's streams while it runs and back at stderr afterwards,
 // so nothing writes to a stream the caller has destroyed.
@@ -43,97 +41,6 @@ class LogTo {
   LogTo(const LogTo&) = delete;
   LogTo& operator=(const LogTo&) = delete;
 };
-
-std::string arg(std::string_view name, const std::string& value) {
-  return " --" + std::string(name) + "=" + ssh::shell_quote(value);
-}
-
-// MHA's --ssh_* additions to a script call (its get_ssh_args_if): only what differs from the
-// defaults. `prefix` is "orig_master_" for master_ip_failover_script, "" for shutdown_script.
-std::string ssh_args(const config::ServerConfig& s, const std::string& prefix) {
-  std::string out;
-  if (s.ssh_host != s.hostname) out += arg(prefix + "ssh_host", s.ssh_host);
-  if (s.ssh_ip != s.ip) out += arg(prefix + "ssh_ip", s.ssh_ip);
-  if (s.ssh_port != 22) out += arg(prefix + "ssh_port", std::to_string(s.ssh_port));
-  if (!s.ssh_options.empty()) out += arg("ssh_options", s.ssh_options);
-  return out;
-}
-
-std::string master_ip_failover_status_line(const std::string& script,
-                                           const config::ServerConfig& m) {
-  return script + " --command=status" + arg("ssh_user", m.ssh_user) +
-         arg("orig_master_host", m.hostname) + arg("orig_master_ip", m.ip) +
-         arg("orig_master_port", std::to_string(m.port)) + ssh_args(m, "orig_master_");
-}
-
-std::string shutdown_status_line(const std::string& script, const config::ServerConfig& m) {
-  return script + " --command=status" + arg("ssh_user", m.ssh_user) + arg("host", m.hostname) +
-         arg("ip", m.ip) + ssh_args(m, "");
-}
-
-void log_output(std::string_view stream, const std::string& text) {
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) log::info("  {}: {}", stream, text.substr(start, end - start));
-    start = end + 1;
-  }
-}
-
-checks::ScriptResult run_status_script(hooks::ProcessRunner& runner, const std::string& line) {
-  log::info("Executing {}", line);
-  hooks::ProcessSpec spec;
-  spec.shell_command = line;
-  spec.timeout = kStatusScriptTimeout;
-  Result<hooks::ProcessResult> ran = runner.run(spec);
-  if (!ran) return checks::ScriptResult{std::nullopt, ran.error().message};
-  log_output("stdout", ran->out);
-  log_output("stderr", ran->err);
-  if (ran->timed_out || ran->term_signal != 0) {
-    return checks::ScriptResult{std::nullopt, ran->describe()};
-  }
-  return checks::ScriptResult{ran->exit_code, ""};
-}
-
-void run_status_scripts(const config::AppConfig& config, const topology::ClusterSnapshot& snap,
-                        checks::CheckOptions& options) {
-  const std::optional<std::size_t> master = snap.derive_master();
-  if (!master) return;  // the checks report the missing master; nothing to ask the scripts about
-  const config::ServerConfig& m = config.servers[snap.servers[*master].id.config_index];
-  hooks::PosixProcessRunner runner;
-  if (!config.app.master_ip_failover_script.empty()) {
-    options.master_ip_failover_status = run_status_script(
-        runner, master_ip_failover_status_line(config.app.master_ip_failover_script, m));
-  }
-  if (!config.app.shutdown_script.empty()) {
-    options.shutdown_status =
-        run_status_script(runner, shutdown_status_line(config.app.shutdown_script, m));
-  }
-}
-
-// SSH reachability and node helper of every server, as masterha_check_ssh probes them.
-std::optional<observe::SshProbeReport> probe_ssh(const config::AppConfig& config) {
-  Result<ssh::Libssh2Library> library = ssh::Libssh2Library::init();
-  if (!library) {
-    log::error("Cannot initialise libssh2: {}", library.error().message);
-    return std::nullopt;
-  }
-  observe::SessionPools pools;
-  return observe::probe_ssh(config, pools, observe::SshProbeOptions{});
-}
-
-void apply_ssh_facts(const observe::SshProbeReport& ssh, topology::ClusterSnapshot& snap) {
-  for (const observe::ServerSshResult& s : ssh.servers) {
-    if (s.config_index >= snap.servers.size()) continue;
-    topology::ServerObservation& obs = snap.servers[s.config_index];
-    obs.ssh_reachable = s.ssh_reachable();
-    obs.node_helper = s.node_helper_probe();
-    if (!s.skipped && !s.manager_path.ok) {
-      log::warning("SSH to {} failed: {}", s.label, s.manager_path.message);
-    }
-  }
-}
 
 log::Level level_of(checks::Severity s) {
   switch (s) {
@@ -184,25 +91,21 @@ int check_repl_main(std::span<const std::string> args, const Context& ctx) {
 
   log::info("Checking replication health of {} server(s) ({}).", config->servers.size(),
             options.conf.conf);
-  // SSH is probed while the SQL servers are read: a down host then costs one connect timeout.
-  std::optional<observe::SshProbeReport> ssh_report;
-  std::jthread ssh_thread;
+  std::optional<ssh::Libssh2Library> ssh_library;
+  std::optional<observe::SessionPools> pools;
   if (!options.monitor.skip_ssh_check) {
-    ssh_thread = std::jthread([&] { ssh_report = probe_ssh(*config); });
+    Result<ssh::Libssh2Library> library = ssh::Libssh2Library::init();
+    if (library) {
+      ssh_library.emplace(std::move(*library));
+      pools.emplace();
+    } else {
+      log::error("Cannot initialise libssh2: {}", library.error().message);
+    }
   }
   mysql::MysqlConnector connector;
-  topology::ClusterSnapshot snapshot = observe::observe_cluster(*config, connector, {});
-  if (ssh_thread.joinable()) ssh_thread.join();
-  if (ssh_report) apply_ssh_facts(*ssh_report, snapshot);
-
-  checks::CheckOptions check_options;
-  check_options.seconds_behind_master = options.monitor.seconds_behind_master;
-  check_options.ignore_fail_on_start = options.monitor.ignore_fail_on_start;
-  check_options.skip_ssh = options.monitor.skip_ssh_check;
-  run_status_scripts(*config, snapshot, check_options);
-
-  const checks::CheckReport report =
-      checks::run_replication_checks(snapshot, *config, check_options);
+  const internal::ReplCheckRun run =
+      internal::run_repl_checks(*config, options.monitor, connector, pools ? &*pools : nullptr);
+  const checks::CheckReport& report = run.report;
   if (options.json) {
     ctx.out << checks::render_json(report);
   } else {

@@ -1,21 +1,268 @@
+// masterha_manager: start-up checks (masterha_check_repl's), then the monitor loop for the master
+// (mha::manager::Monitor), which fails over when the master dies and then exits, as MHA does.
+//
+// Exit codes: 0 stopped or failed over; 10 failed over, some replica not recovered; 1 bad command
+// line or configuration, start-up checks failed, another manager monitors the master, or the
+// failover was refused or failed.
+
+#include "mha/checks/render.h"
+#include "mha/cli/conf_edit.h"
 #include "mha/cli/load_config.h"
 #include "mha/cli/parse.h"
 #include "mha/cli/tools.h"
+#include "mha/common/log.h"
+#include "mha/hooks/process.h"
+#include "mha/manager/failover_run.h"
+#include "mha/manager/monitor.h"
+#include "mha/mysql/connection.h"
+#include "mha/mysql/library.h"
+#include "mha/ssh/identity.h"
+#include "mha/ssh/library.h"
+#include "mha/state/file_state_store.h"
+#include "mha/state/status_reporter.h"
 
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <thread>
 #include <variant>
 
+#include "repl_check_run.h"
 #include "tool_support.h"
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace mha::cli {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// The running monitor, for the signal handlers (which only set its atomics).
+std::atomic<manager::Monitor*> g_monitor{nullptr};
+std::atomic<bool> g_stop_before_monitor{false};
+
+extern "C" void on_stop_signal(int) {
+  if (manager::Monitor* m = g_monitor.load()) {
+    m->request_stop();
+  } else {
+    g_stop_before_monitor.store(true);
+  }
+}
+
+extern "C" void on_reload_signal(int) {
+  if (manager::Monitor* m = g_monitor.load()) m->request_reload();
+  log::reopen();
+}
+
+void install_signals() {
+  struct sigaction sa {};
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_stop_signal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  sa.sa_handler = on_reload_signal;
+  sigaction(SIGHUP, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+class MonitorRegistration {
+ public:
+  explicit MonitorRegistration(manager::Monitor& m) { g_monitor.store(&m); }
+  ~MonitorRegistration() { g_monitor.store(nullptr); }
+  MonitorRegistration(const MonitorRegistration&) = delete;
+  MonitorRegistration& operator=(const MonitorRegistration&) = delete;
+};
+
+// The process logger goes to the configured file, else the tool's stdout, and back to stderr
+// when the tool returns.
+class ManagerLog {
+ public:
+  ManagerLog(const config::AppConfig& config, std::ostream& out) {
+    log::Level level = log::Level::kInfo;
+    if (Result<log::Level> l = log::parse_level(config.app.log_level)) level = *l;
+    if (!config.app.manager_log.empty()) {
+      Status st = log::init(log::Options{config.app.manager_log, level});
+      ok_ = static_cast<bool>(st);
+      if (!st) error_ = st.error().message;
+    } else {
+      log::init_stream(out, level);
+    }
+  }
+  ~ManagerLog() { log::init_stream(std::cerr, log::Level::kInfo); }
+  ManagerLog(const ManagerLog&) = delete;
+  ManagerLog& operator=(const ManagerLog&) = delete;
+  bool ok() const { return ok_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool ok_ = true;
+  std::string error_;
+};
+
+Status ensure_workdir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0750) == 0 || errno == EEXIST) return ok_status();
+  return Unexpected(make_error(ErrorCode::kIo, "cannot create manager_workdir " + dir, errno));
+}
+
+manager::FailoverSwitches switches_from(const FailoverOptions& f) {
+  manager::FailoverSwitches s;
+  s.last_failover_minute = f.last_failover_minute;
+  s.ignore_last_failover = f.ignore_last_failover;
+  s.remove_dead_master_conf = f.remove_dead_master_conf;
+  s.skip_change_master = f.skip_change_master;
+  s.skip_disable_read_only = f.skip_disable_read_only;
+  s.new_master_host = f.new_master_host;
+  s.new_master_port = f.new_master_host.empty() ? 0 : f.new_master_port;
+  s.dry_run = f.dry_run;
+  return s;
+}
+
+manager::MonitorSettings settings_from(const config::AppConfig& config,
+                                       const ManagerOptions& options) {
+  manager::MonitorSettings s;
+  s.ping_interval = seconds(config.app.ping_interval);
+  // A ping must end well within the interval, and never take less than libmariadb's 1 s floor.
+  const seconds ping_timeout =
+      std::clamp(seconds(config.app.ping_interval), seconds(1), seconds(2));
+  s.ping.type = config.app.ping_type;
+  s.ping.connect_timeout = ping_timeout;
+  s.ping.read_timeout = ping_timeout;
+  s.health = manager::health_policy_from_config(config);
+  s.failover = switches_from(options.failover);
+  s.wait_on_failover_error = seconds(options.failover.wait_on_failover_error);
+  return s;
+}
+
+void log_check_report(const checks::CheckReport& report) {
+  for (const checks::Check& c : report.checks) {
+    if (c.severity == checks::Severity::kError) {
+      log::error("{}: {}", c.name, c.message);
+    } else if (c.severity == checks::Severity::kWarning) {
+      log::warning("{}: {}", c.name, c.message);
+    }
+  }
+}
+
+// --remove_dead_master_conf: the dead master's block leaves the file, every other line stays.
+Status remove_server_block(const std::string& path, const std::string& block) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Unexpected(make_error(ErrorCode::kIo, "cannot read " + path, errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::optional<std::string> edited = delete_conf_block(text.str(), block);
+  if (!edited) {
+    return Unexpected(make_error(ErrorCode::kNotFound, path + ": no [" + block + "] block"));
+  }
+  return write_file_atomically(path, *edited);
+}
+
+int wait_then(int code, int wait_seconds) {
+  const auto until = std::chrono::steady_clock::now() + seconds(wait_seconds);
+  while (std::chrono::steady_clock::now() < until && !g_stop_before_monitor.load()) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return code;
+}
+
+}  // namespace
 
 int manager_main(std::span<const std::string> args, const Context& ctx) {
   auto parsed = parse_manager_args(args);
   if (const auto* done = std::get_if<EarlyExit>(&parsed)) return internal::finish(*done, ctx);
   const auto& options = std::get<ManagerOptions>(parsed);
-  auto config = load_app_config(options.conf, options.paths, ctx.script_runner);
-  if (!config) return internal::config_error(config.error(), ctx);
-  return internal::not_implemented(kManagerTool, "monitoring and failover are not implemented yet",
-                                   4, ctx);
+  auto loaded = load_app_config(options.conf, options.paths, ctx.script_runner);
+  if (!loaded) return internal::config_error(loaded.error(), ctx);
+  const config::AppConfig& config = *loaded;
+
+  ManagerLog logging(config, ctx.out);
+  if (!logging.ok()) return internal::fail(kManagerTool, logging.error(), ctx);
+  for (const std::string& w : config.warnings) log::warning("{}", w);
+  if (Status st = ensure_workdir(config.app.manager_workdir); !st) {
+    return internal::fail(kManagerTool, st.error().message, ctx);
+  }
+
+  mysql::MysqlLibrary mysql_library;
+  if (!mysql_library.ok()) return internal::fail(kManagerTool, "cannot initialise libmariadb", ctx);
+  Result<ssh::Libssh2Library> ssh_library = ssh::Libssh2Library::init();
+  if (!ssh_library) return internal::fail(kManagerTool, ssh_library.error().message, ctx);
+  observe::SessionPools pools;
+  mysql::MysqlConnector connector;
+  hooks::PosixProcessRunner runner;
+  state::FileStateStore store(state::StatePaths{config.app.manager_workdir, config.app_name});
+
+  if (options.failover.dry_run) {
+    manager::FailoverEnv env;
+    env.config = &config;
+    env.sql = &connector;
+    env.runner = &runner;
+    env.store = &store;
+    env.dry_run_out = &ctx.out;
+    manager::DetectionFacts facts;
+    facts.master_dead = false;
+    facts.assume_dead = true;
+    facts.summary = "--dry-run: the current master is assumed dead";
+    const manager::FailoverResult r =
+        manager::run_failover(env, facts, switches_from(options.failover));
+    ctx.out.flush();
+    return r.exit_code;
+  }
+
+  // MHA's manager leads its own process group, so masterha_stop can end it with its children.
+  if (::getpgrp() != ::getpid()) (void)::setpgid(0, 0);
+  install_signals();
+  state::StatusReporter reporter(store, static_cast<int>(::getpid()));
+  (void)reporter.report(state::ManagerStatus::kInitializingMonitor);
+  log::info("Starting masterha_manager for {} ({}).", config.app_name, config.conf_path);
+
+  const internal::ReplCheckRun checked =
+      internal::run_repl_checks(config, options.monitor, connector, &pools);
+  log_check_report(checked.report);
+  if (!checked.report.ok()) {
+    log::error(
+        "Start-up checks failed; not monitoring. Run masterha_check_repl --conf={} for "
+        "the full report.",
+        config.conf_path);
+    (void)reporter.report(state::ManagerStatus::kConfigError);
+    return wait_then(1, options.monitor.wait_on_monitor_error);
+  }
+  Result<manager::MonitoredMaster> master = manager::monitored_master(checked.snapshot);
+  if (!master) {
+    log::error("{}", master.error().message);
+    (void)reporter.report(state::ManagerStatus::kConfigError);
+    return wait_then(1, options.monitor.wait_on_monitor_error);
+  }
+  reporter.set_master(config.servers.at(master->config_index).hostname);
+  if (g_stop_before_monitor.load()) {
+    (void)reporter.remove();
+    return 0;
+  }
+
+  manager::Monitor::Env env;
+  env.config = &config;
+  env.sql = &connector;
+  env.runner = &runner;
+  env.ssh = &pools;
+  env.store = &store;
+  env.ssh_home = ssh::home_directory();
+  env.remove_server_block = [&config](const std::string& block) {
+    return remove_server_block(config.conf_path, block);
+  };
+  manager::MonitorHooks hooks;
+  hooks.on_reload = [] {
+    if (Status st = log::reopen_now(); !st) log::warning("log reopen: {}", st.error().message);
+    log::info("SIGHUP: log file reopened.");
+  };
+  manager::Monitor monitor(env, *master, settings_from(config, options), hooks);
+  MonitorRegistration registered(monitor);
+  if (g_stop_before_monitor.load()) monitor.request_stop();
+  return monitor.run();
 }
 
 }  // namespace mha::cli

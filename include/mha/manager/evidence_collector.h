@@ -1,0 +1,110 @@
+#pragma once
+
+// EvidenceCollector: gathers what MasterHealth::requests() asks for, in background threads, so the
+// monitor keeps pinging while replicas, the master's host and the secondary check are asked:
+//
+//   replica   SHOW SLAVE STATUS on the replica (IO thread state, Last_IO_Errno) and, at the same
+//             time, the MySQL-handshake probe of the master run on the replica's host over SSH
+//             (observe/handshake_probe.h)
+//   ssh       a no-op command on the master's host over SSH: reachable / unreachable
+//   secondary secondary_check_script with MHA's arguments; its exit status (timeout or failure to
+//             start -> -1, which health reads as "do not fail over")
+//
+// Each finished item is delivered once by take_finished(), stamped with the steady time its task
+// STARTED (MasterHealth's freshness rule). A kind already running is not started again.
+//
+// Every task is bounded: SQL by its timeouts, SSH by the probe timeout plus slack, the script by
+// its process timeout. The destructor waits for running tasks (each bounded).
+//
+// Thread safety: start()/take_finished()/busy() from the monitor thread only. The SqlConnector,
+// ExecSource and ProcessRunner are used from the worker threads and must allow that (the live
+// ones do).
+
+#include "mha/health/evidence.h"
+#include "mha/health/master_health.h"
+#include "mha/hooks/process.h"
+#include "mha/mysql/endpoint.h"
+#include "mha/mysql/sql_session.h"
+#include "mha/observe/ssh_probe.h"
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mha::manager {
+
+using health::TimePoint;
+
+struct EvidenceTargets {
+  struct Replica {
+    std::string id;  // what MasterHealth knows the replica as (its display name)
+    mysql::Endpoint sql;
+    std::optional<observe::SshSettings> ssh;  // absent: no handshake probe from this host
+  };
+  std::vector<Replica> replicas;
+  std::string master_address;  // what replicas connect to (the master's ip)
+  int master_port = 3306;
+  std::optional<observe::SshSettings> master_ssh;  // absent: SSH check not possible
+  // The full secondary_check_script command line with MHA's arguments; empty: not configured.
+  std::string secondary_command;
+};
+
+struct EvidenceTimeouts {
+  mysql::Timeouts sql{std::chrono::seconds(2), std::chrono::seconds(2), std::chrono::seconds(2)};
+  std::chrono::milliseconds handshake{2000};
+  std::chrono::milliseconds ssh_slack{3000};  // added to SSH commands (connect + run)
+  std::chrono::milliseconds secondary{30000};
+};
+
+struct Delivered {
+  std::vector<health::ReplicaEvidence> replicas;
+  std::vector<TimePoint> replica_started;  // parallel to `replicas`
+  std::optional<std::pair<health::SshToMaster, TimePoint>> ssh;
+  std::optional<std::pair<int, TimePoint>> secondary;
+  bool empty() const { return replicas.empty() && !ssh && !secondary; }
+};
+
+class EvidenceCollector {
+ public:
+  EvidenceCollector(EvidenceTargets targets, mysql::SqlConnector& sql,
+                    mysql::Credentials credentials, observe::ExecSource& ssh,
+                    hooks::ProcessRunner& runner, EvidenceTimeouts timeouts);
+  ~EvidenceCollector();
+  EvidenceCollector(const EvidenceCollector&) = delete;
+  EvidenceCollector& operator=(const EvidenceCollector&) = delete;
+
+  // Starts the requested tasks that are not already running. `now` stamps them.
+  void start(const health::Requests& requests, TimePoint now);
+
+  // Everything that finished since the last call.
+  Delivered take_finished();
+
+  bool busy() const;
+
+ private:
+  template <typename T>
+  struct Task {
+    std::future<T> result;
+    TimePoint started;
+  };
+
+  health::ReplicaEvidence ask_replica(const EvidenceTargets::Replica& r);
+  health::SshToMaster check_master_ssh();
+  int run_secondary();
+
+  EvidenceTargets targets_;
+  mysql::SqlConnector& sql_;
+  mysql::Credentials credentials_;
+  observe::ExecSource& ssh_;
+  hooks::ProcessRunner& runner_;
+  EvidenceTimeouts timeouts_;
+
+  std::map<std::string, Task<health::ReplicaEvidence>> replica_tasks_;
+  std::optional<Task<health::SshToMaster>> ssh_task_;
+  std::optional<Task<int>> secondary_task_;
+};
+
+}  // namespace mha::manager
