@@ -1,0 +1,558 @@
+// masterha_manager against the real test bed: monitoring, failure detection and automatic
+// failover, run exactly as an operator runs it (the built binary in the manager namespace, an
+// MHA-style configuration, the sample VIP and shutdown scripts).
+//
+// Every test builds a fresh cluster (a failover changes the topology), starts the manager, injects
+// a fault and checks what the manager did: the new master, who follows it, where the VIP is, the
+// status codes, the markers, and that every write a client saw acknowledged is on the new master
+// and on every replica afterwards. A writer runs through the VIP across each failover.
+
+#include "mha/mysql/connection.h"
+#include "mha/mysql/library.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/cluster.h"
+#include <signal.h>
+#include <sys/stat.h>
+
+namespace mha::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Runs `undo` when the scope ends, so a failed assertion never leaves a fault behind.
+class Undo {
+ public:
+  explicit Undo(std::function<void()> undo) : undo_(std::move(undo)) {}
+  ~Undo() { undo_(); }
+  Undo(const Undo&) = delete;
+  Undo& operator=(const Undo&) = delete;
+
+ private:
+  std::function<void()> undo_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// Polls `done` every 100 ms until it is true or `limit` passed.
+bool eventually(const std::function<bool()>& done, milliseconds limit) {
+  const auto until = Clock::now() + limit;
+  while (true) {
+    if (done()) return true;
+    if (Clock::now() >= until) return false;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+}
+
+// Writes single-row transactions through the VIP as the application user, from the manager
+// namespace, and records the ids whose COMMIT was acknowledged. A failed statement's outcome is
+// unknown, so it is not recorded; the connection is then opened again.
+class Writer {
+ public:
+  Writer(std::string vip, std::string user, std::string password)
+      : vip_(std::move(vip)), user_(std::move(user)), password_(std::move(password)) {}
+  ~Writer() { stop(); }
+
+  void start() {
+    ManagerNetns netns;  // the thread inherits the manager's namespace
+    ASSERT_TRUE(netns.ok());
+    thread_ = std::thread([this] { loop(); });
+  }
+  void stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  std::set<int> acked() const {
+    std::lock_guard lock(mu_);
+    return acked_;
+  }
+  int failures() const { return failures_.load(); }
+  // Waits until at least `n` more commits are acknowledged than now.
+  bool wait_more(int n, milliseconds limit) {
+    const std::size_t base = acked().size();
+    return eventually([&] { return acked().size() >= base + static_cast<std::size_t>(n); }, limit);
+  }
+
+ private:
+  void loop() {
+    mysql::MysqlThreadToken token;
+    std::optional<mysql::MysqlConnection> conn;
+    int next = 1;
+    while (!stop_.load()) {
+      if (!conn) {
+        auto c = mysql::MysqlConnection::connect(
+            mysql::Endpoint{vip_, 3306, ""}, mysql::Credentials{user_, password_},
+            mysql::Timeouts{seconds(1), seconds(5), seconds(5)});
+        if (!c) {
+          ++failures_;
+          std::this_thread::sleep_for(milliseconds(50));
+          continue;
+        }
+        conn.emplace(std::move(*c));
+      }
+      const int id = next++;
+      Status st = conn->execute("INSERT INTO test.acked (id) VALUES (" + std::to_string(id) + ")");
+      if (st) {
+        std::lock_guard lock(mu_);
+        acked_.insert(id);
+      } else {
+        ++failures_;
+        conn.reset();
+      }
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+  }
+
+  std::string vip_, user_, password_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> failures_{0};
+  mutable std::mutex mu_;
+  std::set<int> acked_;
+  std::thread thread_;
+};
+
+// The manager process, started in the manager namespace in the background. Its exit status lands
+// in a file; the destructor kills it (and its process group) if it still runs.
+class ManagerProcess {
+ public:
+  ManagerProcess(Cluster& c, std::string conf, std::string args, std::string dir)
+      : c_(c), conf_(std::move(conf)), args_(std::move(args)), dir_(std::move(dir)) {}
+  ~ManagerProcess() {
+    if (pid_ > 0 && running()) {
+      ::kill(-pid_, SIGKILL);
+      ::kill(pid_, SIGKILL);
+    }
+  }
+  void start() {
+    ::unlink(rc_file().c_str());
+    CommandResult r = c_.exec_in(
+        "mgr", "( " + shell_quote(binary("masterha_manager")) + " --conf=" + shell_quote(conf_) +
+                   " --global_conf=/dev/null " + args_ + " >" + shell_quote(out_file()) +
+                   " 2>&1; echo $? >" + shell_quote(rc_file()) + " ) </dev/null & echo $!");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    pid_ = std::stoi(r.out);
+  }
+  bool running() const { return !file_exists(rc_file()); }
+  // The exit status once it ended within `limit`, else -1.
+  int wait_exit(milliseconds limit) {
+    if (!eventually([&] { return !running(); }, limit)) return -1;
+    return std::stoi(read_file(rc_file()));
+  }
+  std::string out_file() const { return dir_ + "/manager.out"; }
+  std::string rc_file() const { return dir_ + "/manager.rc"; }
+
+ private:
+  Cluster& c_;
+  std::string conf_, args_, dir_;
+  int pid_ = -1;
+};
+
+class FailoverTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { library_ = new mysql::MysqlLibrary(); }
+  static void TearDownTestSuite() {
+    delete library_;
+    library_ = nullptr;
+  }
+
+  // A fresh cluster and a working directory for this test.
+  void bring_up(ClusterOptions options = {}) {
+    Status s = cluster_.up(options);
+    ASSERT_TRUE(s) << s.error().message;
+    dir_ = cluster_.state_dir() + "/ft";
+    ASSERT_EQ(c().exec_in("mgr", "rm -rf " + dir_ + " && mkdir -p " + dir_ + "/work").exit_code, 0);
+    auto r = c().sql("db1", "CREATE TABLE IF NOT EXISTS test.acked (id INT PRIMARY KEY)");
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_TRUE(wait_replicas_have("db1", {"db2", "db3"}));
+  }
+
+  Cluster& c() { return cluster_; }
+  std::string ip(const std::string& host) { return c().host(host).ip; }
+  std::string log_file() const { return dir_ + "/work/manager.log"; }
+  std::string workdir() const { return dir_ + "/work"; }
+
+  // The test bed's app1.cnf with this test's work dir, log, scripts and extra lines; the
+  // `server_extra` map adds lines to [serverN] blocks (N = host number).
+  std::string write_conf(const std::string& default_extra = "",
+                         const std::map<int, std::string>& server_extra = {}) {
+    std::string text = read_file(c().env("APP_CONF"));
+    auto replace_line = [&](const std::string& key, const std::string& value) {
+      const std::size_t at = text.find("\n" + key + "=");
+      EXPECT_NE(at, std::string::npos) << key;
+      const std::size_t end = text.find('\n', at + 1);
+      text.replace(at + 1, end - at - 1, key + "=" + value);
+    };
+    replace_line("manager_workdir", workdir());
+    replace_line("manager_log", log_file());
+    std::string extra =
+        "master_ip_failover_script=MHA_VIP=" + c().vip() + "/24 " +
+        shell_quote(source_dir() + "/scripts/master_ip_failover") + "\n" +
+        "shutdown_script=" + shell_quote(source_dir() + "/scripts/master_shutdown") + "\n" +
+        default_extra;
+    const std::size_t first_server = text.find("\n[server1]");
+    text.insert(first_server + 1, extra + "\n");
+    for (const auto& [n, lines] : server_extra) {
+      const std::string header = "[server" + std::to_string(n) + "]\n";
+      const std::size_t at = text.find(header);
+      EXPECT_NE(at, std::string::npos) << header;
+      text.insert(at + header.size(), lines);
+    }
+    const std::string path = dir_ + "/app.cnf";
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  // Every listed replica has executed everything `master` has logged.
+  bool wait_replicas_have(const std::string& master, const std::vector<std::string>& replicas) {
+    auto pos = c().sql(master, "SELECT @@gtid_binlog_pos");
+    if (!pos) return false;
+    for (const std::string& r : replicas) {
+      auto w = c().sql(r, "SELECT MASTER_GTID_WAIT('" + *pos + "', 30)");
+      if (!w || *w != "0") return false;
+    }
+    return true;
+  }
+
+  std::set<int> ids_on(const std::string& host) {
+    std::set<int> ids;
+    auto r = c().sql(host, "SELECT id FROM test.acked");
+    EXPECT_TRUE(r) << host << ": " << (r ? "" : r.error().message);
+    if (!r) return ids;
+    std::istringstream in(*r);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty()) ids.insert(std::stoi(line));
+    }
+    return ids;
+  }
+
+  // Every acknowledged id is on `host`.
+  void expect_all_acked_on(const std::string& host, const std::set<int>& acked) {
+    const std::set<int> have = ids_on(host);
+    std::vector<int> missing;
+    for (int id : acked) {
+      if (have.count(id) == 0) missing.push_back(id);
+    }
+    EXPECT_TRUE(missing.empty()) << host << " lacks " << missing.size() << " of " << acked.size()
+                                 << " acknowledged rows, first " << missing.front();
+  }
+
+  std::map<std::string, std::string> slave_status(const std::string& host) {
+    auto r = c().sql_row(host, "SHOW SLAVE STATUS");
+    EXPECT_TRUE(r) << host;
+    return r ? *r : std::map<std::string, std::string>{};
+  }
+
+  std::vector<std::string> vip_holders() {
+    std::vector<std::string> names;
+    for (const Host& h : c().hosts()) {
+      CommandResult r = c().exec_in(h.name, "ip -o -4 addr show to " + c().vip() + "/32");
+      if (r.out.find(" inet " + c().vip() + "/") != std::string::npos) names.push_back(h.name);
+    }
+    return names;
+  }
+
+  // masterha_check_status --conf=<conf>: {exit code, stdout}.
+  std::pair<int, std::string> check_status(const std::string& conf) {
+    CommandResult r = c().exec_in("mgr", shell_quote(binary("masterha_check_status")) + " --conf=" +
+                                             shell_quote(conf) + " --global_conf=/dev/null");
+    return {r.exit_code, r.out};
+  }
+
+  bool wait_status(const std::string& conf, int code, milliseconds limit) {
+    return eventually([&] { return check_status(conf).first == code; }, limit);
+  }
+
+  std::string diagnostics(const ManagerProcess& m) {
+    return "--- manager output\n" + read_file(m.out_file()) + "--- manager log (tail)\n" +
+           tail(read_file(log_file()), 6000);
+  }
+  static std::string tail(const std::string& s, std::size_t n) {
+    return s.size() <= n ? s : s.substr(s.size() - n);
+  }
+
+  // The standard "kill the master" failover check: the candidate `expected` is promoted, the
+  // others follow it, the VIP moved, writes through the VIP succeed, nothing acknowledged lost.
+  void expect_failed_over_to(const std::string& expected, const std::vector<std::string>& followers,
+                             Writer& writer) {
+    EXPECT_TRUE(writer.wait_more(20, seconds(20))) << "no writes through the VIP after failover";
+    writer.stop();
+    auto ro = c().sql(expected, "SELECT @@read_only");
+    ASSERT_TRUE(ro);
+    EXPECT_EQ(*ro, "0");
+    EXPECT_TRUE(slave_status(expected).empty()) << expected << " still has a replica config";
+    for (const std::string& f : followers) {
+      auto st = slave_status(f);
+      EXPECT_EQ(st["Master_Host"], ip(expected)) << f;
+      EXPECT_EQ(st["Slave_IO_Running"], "Yes") << f;
+      EXPECT_EQ(st["Slave_SQL_Running"], "Yes") << f;
+    }
+    EXPECT_EQ(vip_holders(), std::vector<std::string>{expected});
+    ASSERT_TRUE(wait_replicas_have(expected, followers));
+    const std::set<int> acked = writer.acked();
+    ASSERT_GT(acked.size(), 40u);
+    expect_all_acked_on(expected, acked);
+    for (const std::string& f : followers) expect_all_acked_on(f, acked);
+  }
+
+  static inline mysql::MysqlLibrary* library_ = nullptr;
+  Cluster cluster_;
+  std::string dir_;
+};
+
+TEST_F(FailoverTest, Kill9PromotesCandidateAndLosesNothing) {
+  bring_up();
+  const std::string conf = write_conf();
+  ManagerProcess m(c(), conf, "", dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  EXPECT_THAT(check_status(conf).second, HasSubstr("PING_OK"));
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  writer.start();
+  ASSERT_TRUE(writer.wait_more(50, seconds(20)));
+  const auto fault = Clock::now();
+  ASSERT_TRUE(c().kill9("db1"));
+  const int rc = m.wait_exit(seconds(60));
+  ASSERT_EQ(rc, 0) << diagnostics(m);
+  const double took = std::chrono::duration<double>(Clock::now() - fault).count();
+  expect_failed_over_to("db2", {"db3"}, writer);
+  EXPECT_TRUE(file_exists(workdir() + "/app.failover.complete"));
+  EXPECT_FALSE(file_exists(workdir() + "/app.failover.error"));
+  const std::string report = read_file(workdir() + "/app.failover.report.json");
+  EXPECT_THAT(report, HasSubstr("\"result\": \"succeeded\""));
+  EXPECT_THAT(report, HasSubstr("\"phases_ms\""));
+  EXPECT_THAT(read_file(workdir() + "/app.failover.decision.json"),
+              HasSubstr("latest_candidate_master"));
+  EXPECT_THAT(read_file(log_file()), HasSubstr("refused_with_ssh"));
+  EXPECT_THAT(read_file(log_file()), Not(HasSubstr(c().env("ADMIN_PASSWORD"))));
+  EXPECT_THAT(read_file(log_file()), Not(HasSubstr(c().env("REPL_PASSWORD"))));
+  EXPECT_EQ(check_status(conf).first, 2);  // NOT_RUNNING after the failover
+  std::cout << "kill -9 to manager exit: " << took << " s\n";
+}
+
+TEST_F(FailoverTest, Kill9InFilePositionMode) {
+  bring_up(ClusterOptions{3, ReplMode::kFilePos, true});
+  const std::string conf = write_conf();
+  ManagerProcess m(c(), conf, "", dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  writer.start();
+  ASSERT_TRUE(writer.wait_more(50, seconds(20)));
+  ASSERT_TRUE(c().kill9("db1"));
+  ASSERT_EQ(m.wait_exit(seconds(60)), 0) << diagnostics(m);
+  EXPECT_TRUE(writer.wait_more(20, seconds(20))) << diagnostics(m);
+  writer.stop();
+  auto st = slave_status("db3");
+  EXPECT_EQ(st["Master_Host"], ip("db2"));
+  EXPECT_EQ(st["Using_Gtid"], "No");
+  // File/position replicas catch up by position: poll until db3 has db2's rows.
+  const std::set<int> acked = writer.acked();
+  EXPECT_TRUE(eventually([&] { return ids_on("db3").size() >= acked.size(); }, seconds(20)));
+  expect_all_acked_on("db2", acked);
+  expect_all_acked_on("db3", acked);
+  EXPECT_EQ(vip_holders(), std::vector<std::string>{"db2"});
+}
+
+TEST_F(FailoverTest, NoMasterAndCandidateElection) {
+  bring_up();
+  // db2 may never be master: db3 is promoted although db2 is the candidate in the base config.
+  const std::string conf = write_conf("", {{2, "no_master=1\n"}});
+  ManagerProcess m(c(), conf, "", dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  writer.start();
+  ASSERT_TRUE(writer.wait_more(50, seconds(20)));
+  ASSERT_TRUE(c().kill9("db1"));
+  ASSERT_EQ(m.wait_exit(seconds(60)), 0) << diagnostics(m);
+  expect_failed_over_to("db3", {"db2"}, writer);
+}
+
+TEST_F(FailoverTest, CandidateCatchesUpFromTheLatestReplica) {
+  bring_up();
+  // db3 is the candidate; db2 will have received more than db3 when the master dies, so db3 must
+  // first fetch what only db2 has.
+  const std::string conf = write_conf("latest_priority=0\n", {{3, "candidate_master=1\n"}});
+  std::string text = read_file(conf);
+  text.replace(text.find("candidate_master=1\n"), 19, "");  // the base config's db2 candidate
+  std::ofstream(conf) << text;
+  ManagerProcess m(c(), conf, "", dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  writer.start();
+  ASSERT_TRUE(writer.wait_more(30, seconds(20)));
+  ASSERT_TRUE(c().sql("db3", "STOP SLAVE IO_THREAD"));
+  ASSERT_TRUE(writer.wait_more(100, seconds(20)));  // acknowledged by db2 (semi-sync) only
+  ASSERT_TRUE(c().kill9("db1"));
+  ASSERT_EQ(m.wait_exit(seconds(60)), 0) << diagnostics(m);
+  EXPECT_THAT(read_file(log_file()), HasSubstr("catch_up_from_latest"));
+  expect_failed_over_to("db3", {"db2"}, writer);
+}
+
+TEST_F(FailoverTest, ReplicaDownAtStartRefusesUnlessIgnored) {
+  bring_up();
+  ASSERT_TRUE(c().kill9("db3"));
+  const std::string conf = write_conf();
+  {
+    ManagerProcess m(c(), conf, "", dir_);
+    m.start();
+    EXPECT_EQ(m.wait_exit(seconds(60)), 1) << diagnostics(m);
+    EXPECT_THAT(read_file(log_file()), HasSubstr("Start-up checks failed"));
+  }
+  const std::string ignoring = write_conf("", {{3, "ignore_fail=1\n"}});
+  ManagerProcess m(c(), ignoring, "--ignore_fail_on_start", dir_);
+  m.start();
+  EXPECT_TRUE(wait_status(ignoring, 0, seconds(30))) << diagnostics(m);
+  EXPECT_TRUE(m.running());
+  ASSERT_EQ(c().exec_in("mgr", shell_quote(binary("masterha_stop")) +
+                                   " --conf=" + shell_quote(ignoring) + " --global_conf=/dev/null")
+                .exit_code,
+            0);
+  EXPECT_EQ(m.wait_exit(seconds(20)), 0) << diagnostics(m);
+  EXPECT_EQ(check_status(ignoring).first, 2);
+}
+
+TEST_F(FailoverTest, ManagerAloneLosingTheMasterDoesNotFailOver) {
+  bring_up();
+  const std::string conf = write_conf();
+  ManagerProcess m(c(), conf, "", dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  {
+    ASSERT_TRUE(c().cut("mgr", "db1"));
+    Undo heal([&] { (void)c().heal("mgr", "db1"); });
+    ASSERT_TRUE(wait_status(conf, 20, seconds(20))) << diagnostics(m);  // PING_FAILING
+    // Long enough for the threshold and several evidence rounds.
+    std::this_thread::sleep_for(seconds(12));
+    EXPECT_TRUE(m.running()) << diagnostics(m);
+    EXPECT_EQ(check_status(conf).first, 20);
+  }
+  EXPECT_TRUE(wait_status(conf, 0, seconds(20))) << diagnostics(m);
+  EXPECT_THAT(read_file(log_file()), HasSubstr("not_dead"));
+  EXPECT_FALSE(file_exists(workdir() + "/app.failover.complete"));
+  auto st = slave_status("db2");
+  EXPECT_EQ(st["Master_Host"], ip("db1"));
+}
+
+TEST_F(FailoverTest, HungMasterIsReplacedAndCannotWriteAfterwards) {
+  bring_up();
+  const std::string conf = write_conf();
+  ManagerProcess m(c(), conf, "", dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  writer.start();
+  ASSERT_TRUE(writer.wait_more(50, seconds(20)));
+  ASSERT_TRUE(c().stop("db1"));
+  Undo cont([&] { (void)c().cont("db1"); });
+  ASSERT_EQ(m.wait_exit(seconds(90)), 0) << diagnostics(m);
+  EXPECT_THAT(read_file(log_file()), HasSubstr("ping_threshold"));
+  expect_failed_over_to("db2", {"db3"}, writer);
+  (void)c().cont("db1");  // fails when the shutdown script already killed it
+  // The old master was fenced (shutdown_script killed its mysqld): no write can land there.
+  CommandResult w =
+      c().exec_in("mgr",
+                  "mariadb --defaults-extra-file=" + shell_quote(c().env("APP_MY_CNF")) + " -h " +
+                      ip("db1") + " -e 'INSERT INTO test.acked (id) VALUES (-1)'",
+                  30);
+  EXPECT_NE(w.exit_code, 0) << w.out;
+}
+
+TEST_F(FailoverTest, AntiFlappingWindowAndIgnoreLastFailover) {
+  bring_up();
+  const std::string conf = write_conf();
+  ASSERT_EQ(c().exec_in("mgr", "touch " + workdir() + "/app.failover.complete").exit_code, 0);
+  {
+    ManagerProcess m(c(), conf, "", dir_);
+    m.start();
+    ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+    ASSERT_TRUE(c().kill9("db1"));
+    EXPECT_EQ(m.wait_exit(seconds(60)), 1) << diagnostics(m);
+    EXPECT_THAT(read_file(log_file()), HasSubstr("recent_failover"));
+    EXPECT_EQ(slave_status("db3")["Master_Host"], ip("db1"));  // nobody moved
+  }
+  ASSERT_TRUE(c().restart_mysqld("db1"));
+  ASSERT_TRUE(c().sql("db1", "SET GLOBAL read_only=0"));
+  ASSERT_TRUE(
+      eventually([&] { return slave_status("db2")["Slave_IO_Running"] == "Yes"; }, seconds(30)));
+  ManagerProcess m(c(), conf, "--ignore_last_failover", dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  ASSERT_TRUE(c().kill9("db1"));
+  EXPECT_EQ(m.wait_exit(seconds(60)), 0) << diagnostics(m);
+  EXPECT_EQ(slave_status("db3")["Master_Host"], ip("db2"));
+}
+
+TEST_F(FailoverTest, StatusDuringFailoverAndAfterAnError) {
+  bring_up();
+  // A VIP script that takes its time at "start" shows FAILOVER_RUNNING; one that fails there
+  // leaves FAILOVER_ERROR (visible during wait_on_failover_error) and the .failover.error marker.
+  const std::string script = dir_ + "/slow_failing_vip";
+  std::ofstream(script) << "#!/bin/sh\ncase \"$*\" in *--command=start*) sleep 3; exit 1;; esac\n"
+                           "exit 0\n";
+  ::chmod(script.c_str(), 0755);
+  std::string text = read_file(write_conf());
+  const std::size_t at = text.find("master_ip_failover_script=");
+  text.replace(at, text.find('\n', at) - at, "master_ip_failover_script=" + script);
+  const std::string conf = dir_ + "/app.cnf";
+  std::ofstream(conf) << text;
+  ManagerProcess m(c(), conf, "--wait_on_failover_error=5", dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  ASSERT_TRUE(c().kill9("db1"));
+  EXPECT_TRUE(wait_status(conf, 50, seconds(20))) << diagnostics(m);
+  EXPECT_TRUE(wait_status(conf, 51, seconds(20))) << diagnostics(m);
+  EXPECT_THAT(check_status(conf).second, HasSubstr("FAILOVER_ERROR"));
+  EXPECT_EQ(m.wait_exit(seconds(30)), 1) << diagnostics(m);
+  EXPECT_TRUE(file_exists(workdir() + "/app.failover.error"));
+  EXPECT_THAT(read_file(log_file()), HasSubstr("What to do:"));
+}
+
+TEST_F(FailoverTest, DryRunPrintsThePlanAndTouchesNothing) {
+  bring_up();
+  const std::string conf = write_conf();
+  CommandResult r =
+      c().exec_in("mgr", shell_quote(binary("masterha_manager")) + " --conf=" + shell_quote(conf) +
+                             " --global_conf=/dev/null --dry-run");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("promote_new_master"));
+  EXPECT_THAT(r.out, HasSubstr("10.77.0.12"));
+  EXPECT_EQ(slave_status("db2")["Master_Host"], ip("db1"));
+  auto ro = c().sql("db2", "SELECT @@read_only");
+  ASSERT_TRUE(ro);
+  EXPECT_EQ(*ro, "1");
+  EXPECT_EQ(vip_holders(), std::vector<std::string>{"db1"});
+  EXPECT_FALSE(file_exists(workdir() + "/app.failover.complete"));
+}
+
+}  // namespace
+}  // namespace mha::test
