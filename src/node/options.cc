@@ -133,13 +133,21 @@ Status check_credential_sources(const CredentialSource& source, bool password_in
 
 Status validate(const SaveBinaryLogsOptions& o) {
   MHA_TRY(check_command(o.command, {"test", "save"}));
-  if (o.command == "test") {
+  if (o.start_gtid) {
+    if (o.start_pos) {
+      return Unexpected(config_error("--start_gtid and --start_pos exclude each other"));
+    }
     MHA_TRY(require(!o.start_file.empty() || !o.binlog_prefix.empty(),
-                    "--start_file (or --binlog_prefix for --command=test)"));
+                    "--start_file or --binlog_prefix (with --start_gtid)"));
   } else {
-    MHA_TRY(require(!o.start_file.empty(), "--start_file"));
+    if (o.command == "test") {
+      MHA_TRY(require(!o.start_file.empty() || !o.binlog_prefix.empty(),
+                      "--start_file (or --binlog_prefix for --command=test)"));
+    } else {
+      MHA_TRY(require(!o.start_file.empty(), "--start_file (or --start_gtid)"));
+    }
+    MHA_TRY(require(o.start_pos.has_value(), "--start_pos"));
   }
-  MHA_TRY(require(o.start_pos.has_value(), "--start_pos"));
   MHA_TRY(require(!o.output_file.empty(), "--output_file"));
   if (o.binlog_dirs.empty()) return Unexpected(config_error("--binlog_dir names no directory"));
   return ok_status();
@@ -214,6 +222,9 @@ Result<Parsed<SaveBinaryLogsOptions>> parse_save_binary_logs(const std::vector<s
   app.add_option("--command", o.command, "test | save");
   app.add_option("--start_file", o.start_file, "First binary/relay log file to read");
   app.add_option("--start_pos", start_pos, "Byte offset in --start_file to start from");
+  std::string start_gtid;
+  app.add_option("--start_gtid", start_gtid,
+                 "Save the transactions after this MariaDB GTID (domain-server_id-seq_no)");
   app.add_option("--binlog_dir", binlog_dir,
                  "Comma-separated directories (default /var/lib/mysql)");
   app.add_option("--binlog_prefix", o.binlog_prefix, "Log name prefix (--command=test only)");
@@ -231,6 +242,14 @@ Result<Parsed<SaveBinaryLogsOptions>> parse_save_binary_logs(const std::vector<s
 
   auto action = cli.parse(args);
   if (cli.given("--start_pos")) o.start_pos = start_pos;
+  if (action && cli.given("--start_gtid")) {
+    auto gtid = topology::GtidPosition::parse(start_gtid);
+    if (!gtid || gtid->size() != 1 || start_gtid.find(',') != std::string::npos) {
+      return Unexpected(
+          config_error("--start_gtid must be one MariaDB GTID, domain-server_id-seq_no"));
+    }
+    o.start_gtid = gtid->entries().front();
+  }
   if (!binlog_dir.empty()) {
     o.binlog_dirs = split_commas(binlog_dir);
   } else if (!o.datadir.empty()) {

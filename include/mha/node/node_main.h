@@ -8,8 +8,8 @@
 // basename(argv[0]), so MHA-style invocations keep working.
 //
 // Exit codes: 0 success (and --help/--version), 1 failure or bad input (one line on `err`),
-// 10 save_binary_logs found nothing to save. Until issue #5 lands every tool command parses and
-// validates its input, then reports that it is not implemented and exits 1.
+// 10 save_binary_logs found nothing to save. save_binary_logs is implemented (raw mode); the other
+// tools parse and validate their input, then report that they are not implemented and exit 1.
 
 #include <iosfwd>
 #include <string>

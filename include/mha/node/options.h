@@ -11,6 +11,7 @@
 // refused before anything runs.
 
 #include "mha/common/result.h"
+#include "mha/topology/mariadb_gtid.h"
 
 #include <cstdint>
 #include <optional>
@@ -44,6 +45,10 @@ struct SaveBinaryLogsOptions {
   std::string command;  // "test" | "save"
   std::string start_file;
   std::optional<uint64_t> start_pos;
+  // masterha addition: save the transactions AFTER this MariaDB GTID instead of from
+  // --start_file/--start_pos (it then needs --start_file, where the search begins, or
+  // --binlog_prefix, to search every binlog).
+  std::optional<topology::MariadbGtid> start_gtid;
   std::vector<std::string> binlog_dirs = {"/var/lib/mysql"};  // --binlog_dir, comma list
   std::string binlog_prefix;                                  // test without --start_file
   std::string datadir;                                        // MHA compatibility alias

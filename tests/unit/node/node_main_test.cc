@@ -84,19 +84,25 @@ TEST(NodeMainTest, DispatchesByArgv0BeforeArguments) {
   EXPECT_THAT(r.err, StartsWith("apply_diff_relay_logs: unexpected argument"));
 }
 
-TEST(NodeMainTest, CommandsAreNotImplementedYet) {
-  const NodeRun save = run({"save_binary_logs", "--command=save", "--start_file=mysqld-bin.000002",
-                            "--start_pos=312", "--output_file=/var/tmp/x.binlog"});
+TEST(NodeMainTest, SaveBinaryLogsReportsAMissingBinlogOnOneLine) {
+  // save_binary_logs is implemented (save_binlog_test.cc); here only its refusal path.
+  const NodeRun save =
+      run({"save_binary_logs", "--command=save", "--start_file=mysqld-bin.000002",
+           "--start_pos=312", "--binlog_dir=/nonexistent-mha-dir", "--output_file=/var/tmp/x"});
   EXPECT_EQ(save.code, 1);
   EXPECT_EQ(save.out, "");
-  EXPECT_EQ(save.err, "save_binary_logs: save is not implemented yet (issue #5)\n");
+  EXPECT_EQ(save.err,
+            "save_binary_logs: Failed to save binary log: binlog mysqld-bin.000002 not found in "
+            "/nonexistent-mha-dir; set master_binlog_dir (--binlog_dir) to the binlog directory\n");
 
   const NodeRun test =
       run({"masterha_node", "save_binary_logs", "--command=test", "--start_file=mysqld-bin.000002",
-           "--start_pos=4", "--output_file=/var/tmp/x.binlog"});
+           "--start_pos=4", "--binlog_dir=/nonexistent-mha-dir", "--output_file=/var/tmp/x"});
   EXPECT_EQ(test.code, 1);
-  EXPECT_EQ(test.err, "save_binary_logs: test is not implemented yet (issue #5)\n");
+  EXPECT_THAT(test.err, StartsWith("save_binary_logs: binlog mysqld-bin.000002 not found"));
+}
 
+TEST(NodeMainTest, OtherCommandsAreNotImplementedYet) {
   const NodeRun apply = run({"apply_diff_relay_logs", "--command=apply", "--target_version=10.11.6",
                              "--apply_files=/var/tmp/a.binlog", "--credentials_stdin"},
                             "user=admin\npassword=pw\n");
