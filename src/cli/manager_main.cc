@@ -11,9 +11,13 @@
 #include "mha/cli/parse.h"
 #include "mha/cli/tools.h"
 #include "mha/common/log.h"
+#include "mha/common/service_notify.h"
 #include "mha/hooks/process.h"
 #include "mha/manager/failover_run.h"
 #include "mha/manager/monitor.h"
+#include "mha/metrics/exporter.h"
+#include "mha/metrics/manager_metrics.h"
+#include "mha/metrics/registry.h"
 #include "mha/mysql/connection.h"
 #include "mha/mysql/library.h"
 #include "mha/ssh/identity.h"
@@ -26,6 +30,8 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -177,6 +183,8 @@ int manager_main(std::span<const std::string> args, const Context& ctx) {
   auto parsed = parse_manager_args(args);
   if (const auto* done = std::get_if<EarlyExit>(&parsed)) return internal::finish(*done, ctx);
   const auto& options = std::get<ManagerOptions>(parsed);
+  // Under systemd (Type=notify): READY only after the start-up checks pass (docs/operations.md).
+  const ServiceNotifier notifier = ServiceNotifier::from_environment();
   auto loaded = load_app_config(options.conf, options.paths, ctx.script_runner);
   if (!loaded) return internal::config_error(loaded.error(), ctx);
   const config::AppConfig& config = *loaded;
@@ -254,15 +262,85 @@ int manager_main(std::span<const std::string> args, const Context& ctx) {
   env.remove_server_block = [&config](const std::string& block) {
     return remove_server_block(config.conf_path, block);
   };
+  // Prometheus metrics, when metrics_listen is set.
+  metrics::Registry registry;
+  metrics::ManagerMetrics manager_metrics(registry);
+  std::unique_ptr<metrics::Exporter> exporter;
+  if (!config.app.metrics_listen.empty()) {
+    Result<std::unique_ptr<metrics::Exporter>> started =
+        metrics::Exporter::start(registry, config.app.metrics_listen);
+    if (!started) {
+      log::error("metrics_listen={}: {}", config.app.metrics_listen, started.error().message);
+      (void)reporter.report(state::ManagerStatus::kConfigError);
+      return wait_then(1, options.monitor.wait_on_monitor_error);
+    }
+    exporter = std::move(*started);
+    log::info("Serving Prometheus metrics on http://{}/metrics", exporter->address());
+  }
+  const auto watchdog_every = notifier.watchdog_interval();
+  auto last_watchdog = std::chrono::steady_clock::time_point{};
+  std::mutex watchdog_mu;  // on_tick runs on the loop thread, or a ticker during a failover
+
   manager::MonitorHooks hooks;
-  hooks.on_reload = [] {
+  hooks.on_reload = [&notifier] {
+    (void)notifier.reloading();
     if (Status st = log::reopen_now(); !st) log::warning("log reopen: {}", st.error().message);
     log::info("SIGHUP: log file reopened.");
+    (void)notifier.ready();
+  };
+  hooks.on_status = [&](state::ManagerStatus status, const std::string& text) {
+    manager_metrics.set_monitoring_state(state::status_code(status));
+    std::string line;
+    switch (status) {
+      case state::ManagerStatus::kPingOk:
+        line = "monitoring " + config.servers.at(master->config_index).display();
+        break;
+      case state::ManagerStatus::kFailoverRunning:
+        line = "failover running: " + text;
+        break;
+      case state::ManagerStatus::kNotRunning:
+        line = "failover done: " + text;
+        break;
+      case state::ManagerStatus::kFailoverError:
+        line = "failover failed: " + text;
+        break;
+      default:
+        line = std::string(state::status_name(status)) + ": " + text;
+    }
+    if (Status st = notifier.status(line); !st) log::warning("sd_notify: {}", st.error().message);
+  };
+  hooks.on_tick = [&] {
+    if (!watchdog_every) return;
+    std::lock_guard lock(watchdog_mu);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_watchdog < *watchdog_every / 3) return;
+    last_watchdog = now;
+    (void)notifier.watchdog();
+  };
+  hooks.on_ping = [&](const health::PingOutcome& outcome, milliseconds latency) {
+    manager_metrics.set_master_up(outcome.succeeded());
+    if (outcome.succeeded()) {
+      manager_metrics.observe_ping(std::chrono::duration<double>(latency).count());
+    } else {
+      manager_metrics.count_ping_failure();
+    }
+  };
+  hooks.on_failover = [&](const manager::FailoverResult& r) {
+    manager_metrics.count_failover(r.refused           ? metrics::kFailoverRefused
+                                   : r.exit_code == 0  ? metrics::kFailoverSucceeded
+                                   : r.exit_code == 10 ? metrics::kFailoverPartial
+                                                       : metrics::kFailoverFailed);
+    for (const auto& [phase, ms] : r.phases_ms) {
+      if (ms >= 0) manager_metrics.set_failover_phase(phase, static_cast<double>(ms) / 1000.0);
+    }
   };
   manager::Monitor monitor(env, *master, settings_from(config, options), hooks);
   MonitorRegistration registered(monitor);
   if (g_stop_before_monitor.load()) monitor.request_stop();
-  return monitor.run();
+  if (Status st = notifier.ready(); !st) log::warning("sd_notify: {}", st.error().message);
+  const int rc = monitor.run();
+  (void)notifier.stopping();
+  return rc;
 }
 
 }  // namespace mha::cli

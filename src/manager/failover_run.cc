@@ -374,6 +374,15 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
     }
   }
   log_phase_line(report);
+  result.phases_ms = {{"detect", report.detect_ms},
+                      {"confirm", report.confirm_ms},
+                      {"fence", report.phases.fence.count()},
+                      {"catch_up", report.phases.catch_up.count()},
+                      {"promote", report.phases.promote.count()},
+                      {"repoint", report.phases.repoint.count()},
+                      {"vip", report.phases.vip.count()},
+                      {"report", report.phases.report.count()},
+                      {"total", report.total_ms}};
   if (Status st = write_file_atomically(failover_report_path(config), render_report(report)); !st) {
     log::warning("cannot write the failover report: {}", st.error().message);
   }

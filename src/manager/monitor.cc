@@ -238,7 +238,21 @@ int Monitor::fail_over(const health::Dead& dead) {
   fenv.remove_server_block = env_.remove_server_block;
   FailoverSwitches switches = settings_.failover;
   switches.dry_run = false;
+  // The failover runs on this thread and each of its steps is bounded by its own timeout, some
+  // longer than a service watchdog period: keep the watchdog fed while it makes progress.
+  std::atomic<bool> failover_done{false};
+  std::thread ticker;
+  if (hooks_.on_tick) {
+    ticker = std::thread([this, &failover_done] {
+      while (!failover_done.load()) {
+        hooks_.on_tick();
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
+    });
+  }
   const FailoverResult result = run_failover(fenv, facts, switches);
+  failover_done.store(true);
+  if (ticker.joinable()) ticker.join();
   if (hooks_.on_failover) hooks_.on_failover(result);
   if (stop_.load()) log::info("A stop was requested during the failover; it ran to its end.");
   if (result.exit_code == 0 || result.exit_code == 10) {

@@ -270,6 +270,16 @@ class FailoverTest : public ::testing::Test {
     return r ? *r : std::map<std::string, std::string>{};
   }
 
+  // GET /metrics from the manager's exporter (metrics_listen=<mgr>:9108), in the manager host.
+  std::string scrape() {
+    CommandResult r = c().exec_in(
+        "mgr",
+        "exec 3<>/dev/tcp/" + c().manager_ip() +
+            "/9108 && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3",
+        15);
+    return r.out;
+  }
+
   std::vector<std::string> vip_holders() {
     std::vector<std::string> names;
     for (const Host& h : c().hosts()) {
@@ -520,7 +530,7 @@ TEST_F(FailoverTest, StatusDuringFailoverAndAfterAnError) {
   std::ofstream(script) << "#!/bin/sh\ncase \"$*\" in *--command=start*) sleep 3; exit 1;; esac\n"
                            "exit 0\n";
   ::chmod(script.c_str(), 0755);
-  std::string text = read_file(write_conf());
+  std::string text = read_file(write_conf("metrics_listen=" + c().manager_ip() + ":9108\n"));
   const std::size_t at = text.find("master_ip_failover_script=");
   text.replace(at, text.find('\n', at) - at, "master_ip_failover_script=" + script);
   const std::string conf = dir_ + "/app.cnf";
@@ -528,9 +538,15 @@ TEST_F(FailoverTest, StatusDuringFailoverAndAfterAnError) {
   ManagerProcess m(c(), conf, "--wait_on_failover_error=5", dir_);
   m.start();
   ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  EXPECT_THAT(scrape(), HasSubstr("masterha_master_up 1"));
   ASSERT_TRUE(c().kill9("db1"));
   EXPECT_TRUE(wait_status(conf, 50, seconds(20))) << diagnostics(m);
+  EXPECT_THAT(scrape(), HasSubstr("masterha_monitoring_state 50"));
+  EXPECT_THAT(scrape(), HasSubstr("masterha_master_up 0"));
   EXPECT_TRUE(wait_status(conf, 51, seconds(20))) << diagnostics(m);
+  const std::string after = scrape();
+  EXPECT_THAT(after, HasSubstr("masterha_failovers_total{result=\"failed\"} 1"));
+  EXPECT_THAT(after, HasSubstr("masterha_failover_phase_seconds{phase=\"fence\"}"));
   EXPECT_THAT(check_status(conf).second, HasSubstr("FAILOVER_ERROR"));
   EXPECT_EQ(m.wait_exit(seconds(30)), 1) << diagnostics(m);
   EXPECT_TRUE(file_exists(workdir() + "/app.failover.error"));

@@ -30,6 +30,8 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mha::manager {
 
@@ -75,6 +77,9 @@ struct FailoverResult {
   bool executed = false;   // steps ran (successfully or not)
   std::string new_master;  // display name, when one was promoted
   std::string summary;     // one line for the log / status
+  // Phase durations in milliseconds, as in the report ("detect", "confirm", "fence", "catch_up",
+  // "promote", "repoint", "vip", "report", "total"); -1 where unknown.
+  std::vector<std::pair<std::string, long long>> phases_ms;
 };
 
 FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detection,

@@ -56,7 +56,8 @@ struct MonitorSettings {
 
 struct MonitorHooks {
   std::function<void(state::ManagerStatus, const std::string& text)> on_status;  // on change
-  std::function<void()> on_tick;  // every loop wake-up (systemd watchdog)
+  // Every loop wake-up (systemd watchdog); during a failover from a helper thread every 500 ms.
+  std::function<void()> on_tick;
   std::function<void(const health::PingOutcome&, std::chrono::milliseconds)> on_ping;
   std::function<void(const FailoverResult&)> on_failover;
   // SIGHUP: reopen logs, re-read what can change without a restart. Called on the loop thread.

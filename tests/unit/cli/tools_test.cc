@@ -94,9 +94,7 @@ struct ConfTool {
 
 std::vector<ConfTool> conf_tools() {
   return {
-      {manager_main,
-       {},
-       "masterha_manager: monitoring and failover are not implemented yet (issue #4)\n"},
+      {manager_main, {}, ""},
       {check_ssh_main, {}, ""},
       {check_repl_main, {}, ""},
       {check_status_main, {}, ""},
