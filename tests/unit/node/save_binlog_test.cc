@@ -262,6 +262,19 @@ TEST(SaveBinlogTest, RefusesFilesThatDisagreeOnTheChecksum) {
   EXPECT_TRUE(fs::is_empty(dir / "out")) << "the temporary file is removed";
 }
 
+TEST(SaveBinlogTest, ACorruptEventInAnEarlierFileFailsWithoutOutput) {
+  Scratch dir;
+  copy_crc32_master(dir);
+  std::string bytes = read_bytes(dir / "master-bin.000002");
+  bytes[400] = static_cast<char>(bytes[400] ^ 0x40);  // inside 1-1-1 (343..575)
+  write_bytes(dir / "master-bin.000002", bytes);
+  const NodeRun r = save(dir, "master-bin.000001", 2270);
+  EXPECT_EQ(r.code, 1) << r;
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("master-bin.000002"));
+  EXPECT_FALSE(fs::exists(dir / "out/saved.binlog"));
+}
+
 TEST(SaveBinlogTest, StopsBeforeAnIncompleteLastTransaction) {
   // 0-1-14 spans master-bin.000003 879..1322 and ends with an Xid at 1291 (31 bytes).
   for (const uint64_t cut : {1000, 1291, 1300}) {
