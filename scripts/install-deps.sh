@@ -11,8 +11,8 @@ packages=(
   # test bed and demo: real servers in network namespaces
   mariadb-server mariadb-client openssh-server openssh-client iproute2 iputils-ping
   iputils-arping nftables procps
-  # package build and unit verification
-  dpkg-dev systemd
+  # package build and unit verification (systemd-analyze, logrotate -d, man pages)
+  dpkg-dev systemd logrotate man-db
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command (and what CI runs): installs what is needed from Debian packages,
-# builds with warnings as errors, runs the unit tests and the real-cluster integration tests, then
-# builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit tests there.
+# builds with warnings as errors, runs the unit tests, the Debian package tests and the
+# real-cluster integration tests, then builds again with AddressSanitizer +
+# UndefinedBehaviorSanitizer and runs the unit tests there.
 #
 #   sudo scripts/test.sh [--unit-only] [--no-sanitizers]
 #
@@ -39,6 +40,9 @@ cmake --build build -j"$jobs"
 
 step "unit tests"
 ctest --test-dir build -L unit --output-on-failure -j"$jobs"
+
+step "package tests (cpack -G DEB, control fields, contents, extracted tools)"
+ctest --test-dir build -L package --output-on-failure
 
 if [ "$unit_only" -eq 0 ]; then
   step "integration tests (real MariaDB + sshd in network namespaces)"
