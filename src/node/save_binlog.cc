@@ -403,12 +403,10 @@ Result<CopyResult> copy_events(const std::vector<std::string>& files, uint64_t s
   }
   MHA_TRY(check_chain(files.size()));
   if (start_pos > first_file_end) {
-    return Unexpected(
-        make_error(ErrorCode::kPrecondition, "start position " + std::to_string(start_pos) +
-                                                 " is beyond the "
-                                                 "end of " +
-                                                 files.front() + " (its events end at " +
-                                                 std::to_string(first_file_end) + ")"));
+    return Unexpected(make_error(
+        ErrorCode::kPrecondition,
+        "start position " + std::to_string(start_pos) + " is beyond the end of " + files.front() +
+            " (its events end at " + std::to_string(first_file_end) + ")"));
   }
   if (start_pos > header_end && !start_is_boundary) {
     return Unexpected(make_error(ErrorCode::kPrecondition,
