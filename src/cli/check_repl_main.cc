@@ -32,16 +32,6 @@
 namespace mha::cli {
 namespace {
 
-// The process logger points at the tool's streams while it runs and back at stderr afterwards,
-// so nothing writes to a stream the caller has destroyed.
-class LogTo {
- public:
-  LogTo(std::ostream& stream, log::Level level) { log::init_stream(stream, level); }
-  ~LogTo() { log::init_stream(std::cerr, log::Level::kInfo); }
-  LogTo(const LogTo&) = delete;
-  LogTo& operator=(const LogTo&) = delete;
-};
-
 log::Level level_of(checks::Severity s) {
   switch (s) {
     case checks::Severity::kOk:
@@ -82,7 +72,7 @@ int check_repl_main(std::span<const std::string> args, const Context& ctx) {
 
   log::Level level = log::Level::kInfo;
   if (Result<log::Level> l = log::parse_level(config->app.log_level)) level = *l;
-  LogTo logging(options.json ? ctx.err : ctx.out, level);
+  internal::LogTo logging(options.json ? ctx.err : ctx.out, level);
   for (const std::string& w : config->warnings) log::warning("{}", w);
 
   mysql::MysqlLibrary mysql_library;

@@ -1,12 +1,53 @@
+// masterha_master_switch. --master_state=dead: manual failover of a master that is already dead
+// (the same planner and executor as masterha_manager's automatic failover). --master_state=alive
+// (online switchover) is not implemented yet (issue #7).
+//
+// Dead mode refuses while another masterha_manager runs for the application (it would fight over
+// the same servers) and while the master still answers SQL (the planner's first rule). With
+// --interactive=1 (MHA's default) it prints the plan and asks before changing anything.
+//
+// Exit codes: 0 done; 10 done, some replica not recovered; 1 refused, declined or failed.
+
 #include "mha/cli/load_config.h"
 #include "mha/cli/parse.h"
 #include "mha/cli/tools.h"
+#include "mha/common/log.h"
+#include "mha/hooks/process.h"
+#include "mha/manager/failover_run.h"
+#include "mha/mysql/connection.h"
+#include "mha/mysql/library.h"
+#include "mha/state/file_state_store.h"
 
+#include <cerrno>
+#include <istream>
+#include <sstream>
+#include <string>
 #include <variant>
 
 #include "tool_support.h"
+#include <signal.h>
+#include <sys/stat.h>
 
 namespace mha::cli {
+namespace {
+
+// The pid of a live masterha_manager that wrote the status record, or 0.
+int running_manager(state::FailoverStateStore& store) {
+  Result<std::optional<state::StatusSnapshot>> st = store.read_status();
+  if (!st || !*st) return 0;
+  const int pid = (*st)->record.pid;
+  if (pid <= 0) return 0;
+  return (::kill(pid, 0) == 0 || errno == EPERM) ? pid : 0;
+}
+
+bool confirmed(const Context& ctx, const std::string& question) {
+  ctx.out << question << " (yes/NO): " << std::flush;
+  std::string answer;
+  if (!std::getline(ctx.in, answer)) return false;
+  return answer == "yes" || answer == "YES" || answer == "y" || answer == "Y";
+}
+
+}  // namespace
 
 int master_switch_main(std::span<const std::string> args, const Context& ctx) {
   auto parsed = parse_master_switch_args(args);
@@ -14,8 +55,94 @@ int master_switch_main(std::span<const std::string> args, const Context& ctx) {
   const auto& options = std::get<MasterSwitchOptions>(parsed);
   auto config = load_app_config(options.conf, options.paths, ctx.script_runner);
   if (!config) return internal::config_error(config.error(), ctx);
-  return internal::not_implemented(
-      kMasterSwitchTool, "manual failover and online switchover are not implemented yet", 7, ctx);
+  if (options.state == MasterState::kAlive) {
+    return internal::not_implemented(kMasterSwitchTool,
+                                     "online switchover (--master_state=alive) is not "
+                                     "implemented yet",
+                                     7, ctx);
+  }
+
+  log::Level level = log::Level::kInfo;
+  if (Result<log::Level> l = log::parse_level(config->app.log_level)) level = *l;
+  internal::LogTo logging(ctx.out, level);
+  for (const std::string& w : config->warnings) log::warning("{}", w);
+
+  // The dead master must be a configured server.
+  bool known = false;
+  int port = options.dead.port;
+  for (const config::ServerConfig& s : config->servers) {
+    if ((s.hostname == options.dead.host || s.ip == options.dead.host) &&
+        (!options.dead.port_given || s.port == options.dead.port)) {
+      known = true;
+      port = s.port;
+    }
+  }
+  if (!known) {
+    return internal::fail(
+        kMasterSwitchTool,
+        "--dead_master_host=" + options.dead.host + " is not a server of " + config->conf_path,
+        ctx);
+  }
+  if (::mkdir(config->app.manager_workdir.c_str(), 0750) != 0 && errno != EEXIST) {
+    return internal::fail(kMasterSwitchTool,
+                          "cannot create manager_workdir " + config->app.manager_workdir, ctx);
+  }
+  state::FileStateStore store(state::StatePaths{config->app.manager_workdir, config->app_name});
+  if (const int pid = running_manager(store); pid != 0) {
+    return internal::fail(kMasterSwitchTool,
+                          "masterha_manager (pid " + std::to_string(pid) + ") monitors " +
+                              config->app_name +
+                              ": stop it first (masterha_stop --conf=" + config->conf_path + ")",
+                          ctx);
+  }
+
+  mysql::MysqlLibrary mysql_library;
+  if (!mysql_library.ok()) {
+    return internal::fail(kMasterSwitchTool, "cannot initialise libmariadb", ctx);
+  }
+  mysql::MysqlConnector connector;
+  hooks::PosixProcessRunner runner;
+  manager::FailoverEnv env;
+  env.config = &*config;
+  env.sql = &connector;
+  env.runner = &runner;
+  env.store = &store;
+  env.dry_run_out = &ctx.out;
+  env.remove_server_block = [&](const std::string& block) {
+    return internal::remove_server_block(config->conf_path, block);
+  };
+  manager::DetectionFacts facts;
+  facts.master_host = options.dead.host;
+  facts.master_port = port;
+  facts.master_dead = false;
+  facts.assume_dead = true;  // only if the snapshot shows it dead: a living master is refused
+  if (options.dead.ssh_reachable != SshReachable::kUnknown) {
+    facts.ssh_reachable = options.dead.ssh_reachable == SshReachable::kYes;
+  }
+  facts.summary =
+      "masterha_master_switch --master_state=dead --dead_master_host=" + options.dead.host +
+      " (operator)";
+  manager::FailoverSwitches switches = internal::failover_switches(options.failover);
+
+  if (switches.dry_run || options.interactive) {
+    // The plan first: what would happen, decided from what the servers report now.
+    manager::FailoverSwitches preview = switches;
+    preview.dry_run = true;
+    std::ostringstream plan;
+    manager::FailoverEnv preview_env = env;
+    preview_env.dry_run_out = &plan;
+    const manager::FailoverResult r = manager::run_failover(preview_env, facts, preview);
+    ctx.out << plan.str();
+    if (switches.dry_run || r.exit_code != 0) return r.exit_code;
+    if (!confirmed(ctx, "Starting master switch from " + options.dead.host + ". Continue?")) {
+      ctx.out << "Not typed yes. Stopping.\n";
+      return 1;
+    }
+  }
+  const manager::FailoverResult result = manager::run_failover(env, facts, switches);
+  ctx.out << result.summary << "\n";
+  ctx.out.flush();
+  return result.exit_code;
 }
 
 }  // namespace mha::cli

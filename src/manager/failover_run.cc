@@ -216,7 +216,7 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
   }
 
   topology::ClusterSnapshot snapshot = observe::observe_cluster(config, *env.sql);
-  if (switches.dry_run) {
+  if (switches.dry_run && detection.hypothetical) {
     // The question a dry run answers: what would happen if the master died now? A living master
     // is taken as dead in a copy of the observation; nothing else is changed.
     if (const std::optional<std::size_t> m = snapshot.derive_master();

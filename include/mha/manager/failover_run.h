@@ -54,6 +54,9 @@ struct DetectionFacts {
   int master_port = 3306;
   bool master_dead = true;   // detection agreed; false with assume_dead for dry runs
   bool assume_dead = false;  // take the snapshot's master as dead (dry run, manual failover)
+  // Dry runs only: plan as if a master that still answers SQL had died now (masterha_manager
+  // --dry-run). Without it a living master gives "no failover", as a real run would.
+  bool hypothetical = false;
   std::optional<bool> ssh_reachable;
   std::string summary;  // the evidence in one line
   std::optional<std::chrono::steady_clock::time_point> last_ok_ping;
