@@ -36,6 +36,7 @@
 #include <sstream>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include "repl_check_run.h"
 #include "tool_support.h"
@@ -117,19 +118,6 @@ Status ensure_workdir(const std::string& dir) {
   return Unexpected(make_error(ErrorCode::kIo, "cannot create manager_workdir " + dir, errno));
 }
 
-manager::FailoverSwitches switches_from(const FailoverOptions& f) {
-  manager::FailoverSwitches s;
-  s.last_failover_minute = f.last_failover_minute;
-  s.ignore_last_failover = f.ignore_last_failover;
-  s.remove_dead_master_conf = f.remove_dead_master_conf;
-  s.skip_change_master = f.skip_change_master;
-  s.skip_disable_read_only = f.skip_disable_read_only;
-  s.new_master_host = f.new_master_host;
-  s.new_master_port = f.new_master_host.empty() ? 0 : f.new_master_port;
-  s.dry_run = f.dry_run;
-  return s;
-}
-
 manager::MonitorSettings settings_from(const config::AppConfig& config,
                                        const ManagerOptions& options) {
   manager::MonitorSettings s;
@@ -141,7 +129,7 @@ manager::MonitorSettings settings_from(const config::AppConfig& config,
   s.ping.connect_timeout = ping_timeout;
   s.ping.read_timeout = ping_timeout;
   s.health = manager::health_policy_from_config(config);
-  s.failover = switches_from(options.failover);
+  s.failover = internal::failover_switches(options.failover);
   s.wait_on_failover_error = seconds(options.failover.wait_on_failover_error);
   return s;
 }
@@ -156,17 +144,49 @@ void log_check_report(const checks::CheckReport& report) {
   }
 }
 
-// --remove_dead_master_conf: the dead master's block leaves the file, every other line stays.
-Status remove_server_block(const std::string& path, const std::string& block) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Unexpected(make_error(ErrorCode::kIo, "cannot read " + path, errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::optional<std::string> edited = delete_conf_block(text.str(), block);
-  if (!edited) {
-    return Unexpected(make_error(ErrorCode::kNotFound, path + ": no [" + block + "] block"));
+// SIGHUP: the configuration is read again. What is read at failover time (scripts, credentials,
+// per-server flags, log level) takes effect at once and the monitoring state is kept; a changed
+// server list, master, ping or detection setting needs a restart, which the log says. A file that
+// does not load leaves the running configuration in place.
+void reload_config(const ManagerOptions& options, const Context& ctx, config::AppConfig& running) {
+  Result<config::AppConfig> next = load_app_config(options.conf, options.paths, ctx.script_runner);
+  if (!next) {
+    log::error("SIGHUP: configuration not reloaded, keeping the running one: {}",
+               next.error().message);
+    return;
   }
-  return write_file_atomically(path, *edited);
+  std::vector<std::string> restart;
+  if (next->servers.size() != running.servers.size()) restart.push_back("the server list");
+  for (std::size_t i = 0; i < next->servers.size() && i < running.servers.size(); ++i) {
+    const config::ServerConfig& a = next->servers[i];
+    const config::ServerConfig& b = running.servers[i];
+    if (a.block != b.block || a.hostname != b.hostname || a.ip != b.ip || a.port != b.port ||
+        a.ssh_host != b.ssh_host || a.ssh_ip != b.ssh_ip || a.ssh_port != b.ssh_port ||
+        a.ssh_options != b.ssh_options || a.ssh_user != b.ssh_user) {
+      restart.push_back("[" + a.block + "] address or SSH settings");
+    }
+  }
+  if (next->app.ping_interval != running.app.ping_interval) restart.push_back("ping_interval");
+  if (next->app.ping_type != running.app.ping_type) restart.push_back("ping_type");
+  if (next->app.secondary_check_script != running.app.secondary_check_script) {
+    restart.push_back("secondary_check_script");
+  }
+  if (next->app.manager_workdir != running.app.manager_workdir)
+    restart.push_back("manager_workdir");
+  if (next->app.manager_log != running.app.manager_log) restart.push_back("manager_log");
+  if (next->app.metrics_listen != running.app.metrics_listen) restart.push_back("metrics_listen");
+  if (!restart.empty()) {
+    std::string what;
+    for (const std::string& r : restart) what += (what.empty() ? "" : ", ") + r;
+    log::warning(
+        "SIGHUP: configuration not reloaded: {} changed; restart masterha_manager to "
+        "apply it",
+        what);
+    return;
+  }
+  if (Result<log::Level> l = log::parse_level(next->app.log_level)) log::set_level(*l);
+  running = std::move(*next);
+  log::info("SIGHUP: configuration reloaded from {}; monitoring continues.", running.conf_path);
 }
 
 int wait_then(int code, int wait_seconds) {
@@ -187,7 +207,8 @@ int manager_main(std::span<const std::string> args, const Context& ctx) {
   const ServiceNotifier notifier = ServiceNotifier::from_environment();
   auto loaded = load_app_config(options.conf, options.paths, ctx.script_runner);
   if (!loaded) return internal::config_error(loaded.error(), ctx);
-  const config::AppConfig& config = *loaded;
+  // Replaced on SIGHUP (on the monitor thread, the only reader) when the new file is compatible.
+  config::AppConfig& config = *loaded;
 
   ManagerLog logging(config, ctx.out);
   if (!logging.ok()) return internal::fail(kManagerTool, logging.error(), ctx);
@@ -215,9 +236,10 @@ int manager_main(std::span<const std::string> args, const Context& ctx) {
     manager::DetectionFacts facts;
     facts.master_dead = false;
     facts.assume_dead = true;
+    facts.hypothetical = true;
     facts.summary = "--dry-run: the current master is assumed dead";
     const manager::FailoverResult r =
-        manager::run_failover(env, facts, switches_from(options.failover));
+        manager::run_failover(env, facts, internal::failover_switches(options.failover));
     ctx.out.flush();
     return r.exit_code;
   }
@@ -225,6 +247,21 @@ int manager_main(std::span<const std::string> args, const Context& ctx) {
   // MHA's manager leads its own process group, so masterha_stop can end it with its children.
   if (::getpgrp() != ::getpid()) (void)::setpgid(0, 0);
   install_signals();
+  // A manager that died during a failover (SIGKILL, watchdog, power loss) could not mark it
+  // failed; its record still says FAILOVER_RUNNING. The cluster may be half failed over: block
+  // failovers until an operator has looked, exactly as a failed failover does.
+  if (Result<std::optional<state::StatusSnapshot>> prev = store.read_status(); prev && *prev) {
+    const state::StatusRecord& r = (*prev)->record;
+    const bool alive = r.pid > 0 && (::kill(r.pid, 0) == 0 || errno == EPERM);
+    if (r.status == state::ManagerStatus::kFailoverRunning && !alive) {
+      log::error(
+          "The previous manager (pid {}) died while a failover was running; the cluster may be "
+          "half failed over. Setting {}.failover.error: check the servers, then start again with "
+          "--ignore_last_failover.",
+          r.pid, config.app_name);
+      (void)store.set_marker(state::Marker::kFailoverError);
+    }
+  }
   state::StatusReporter reporter(store, static_cast<int>(::getpid()));
   (void)reporter.report(state::ManagerStatus::kInitializingMonitor);
   log::info("Starting masterha_manager for {} ({}).", config.app_name, config.conf_path);
@@ -260,7 +297,7 @@ int manager_main(std::span<const std::string> args, const Context& ctx) {
   env.store = &store;
   env.ssh_home = ssh::home_directory();
   env.remove_server_block = [&config](const std::string& block) {
-    return remove_server_block(config.conf_path, block);
+    return internal::remove_server_block(config.conf_path, block);
   };
   // Prometheus metrics, when metrics_listen is set.
   metrics::Registry registry;
@@ -282,10 +319,11 @@ int manager_main(std::span<const std::string> args, const Context& ctx) {
   std::mutex watchdog_mu;  // on_tick runs on the loop thread, or a ticker during a failover
 
   manager::MonitorHooks hooks;
-  hooks.on_reload = [&notifier] {
+  hooks.on_reload = [&] {
     (void)notifier.reloading();
     if (Status st = log::reopen_now(); !st) log::warning("log reopen: {}", st.error().message);
     log::info("SIGHUP: log file reopened.");
+    reload_config(options, ctx, config);
     (void)notifier.ready();
   };
   hooks.on_status = [&](state::ManagerStatus status, const std::string& text) {

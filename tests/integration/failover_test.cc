@@ -138,8 +138,9 @@ class Writer {
   std::thread thread_;
 };
 
-// The manager process, started in the manager namespace in the background. Its exit status lands
-// in a file; the destructor kills it (and its process group) if it still runs.
+// The manager process, started in the manager namespace in the background. Its pid and exit
+// status land in files; the destructor kills it (and its process group: the manager leads its own)
+// if it still runs, so no manager outlives its test.
 class ManagerProcess {
  public:
   ManagerProcess(Cluster& c, std::string conf, std::string args, std::string dir)
@@ -148,18 +149,23 @@ class ManagerProcess {
     if (pid_ > 0 && running()) {
       ::kill(-pid_, SIGKILL);
       ::kill(pid_, SIGKILL);
+      eventually([&] { return !running(); }, seconds(10));
     }
   }
   void start() {
     ::unlink(rc_file().c_str());
+    ::unlink(pid_file().c_str());
     CommandResult r = c_.exec_in(
         "mgr", "( " + shell_quote(binary("masterha_manager")) + " --conf=" + shell_quote(conf_) +
                    " --global_conf=/dev/null " + args_ + " >" + shell_quote(out_file()) +
-                   " 2>&1; echo $? >" + shell_quote(rc_file()) + " ) </dev/null & echo $!");
+                   " 2>&1 </dev/null & echo $! >" + shell_quote(pid_file()) +
+                   "; wait $!; echo $? >" + shell_quote(rc_file()) + " ) </dev/null >/dev/null &");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    pid_ = std::stoi(r.out);
+    ASSERT_TRUE(eventually([&] { return !read_file(pid_file()).empty(); }, seconds(10)));
+    pid_ = std::stoi(read_file(pid_file()));
   }
   bool running() const { return !file_exists(rc_file()); }
+  int pid() const { return pid_; }
   // The exit status once it ended within `limit`, else -1.
   int wait_exit(milliseconds limit) {
     if (!eventually([&] { return !running(); }, limit)) return -1;
@@ -167,6 +173,7 @@ class ManagerProcess {
   }
   std::string out_file() const { return dir_ + "/manager.out"; }
   std::string rc_file() const { return dir_ + "/manager.rc"; }
+  std::string pid_file() const { return dir_ + "/manager.pid"; }
 
  private:
   Cluster& c_;
@@ -187,6 +194,9 @@ class FailoverTest : public ::testing::Test {
     Status s = cluster_.up(options);
     ASSERT_TRUE(s) << s.error().message;
     dir_ = cluster_.state_dir() + "/ft";
+    // No manager of an earlier, crashed run may write into this test's work directory.
+    (void)run_command("pkill -9 -f -- " + shell_quote("masterha_manager --conf=" + dir_ + "/") +
+                      " || true");
     ASSERT_EQ(c().exec_in("mgr", "rm -rf " + dir_ + " && mkdir -p " + dir_ + "/work").exit_code, 0);
     auto r = c().sql("db1", "CREATE TABLE IF NOT EXISTS test.acked (id INT PRIMARY KEY)");
     ASSERT_TRUE(r) << r.error().message;
@@ -367,12 +377,27 @@ TEST_F(FailoverTest, Kill9PromotesCandidateAndLosesNothing) {
   std::cout << "kill -9 to manager exit: " << took << " s\n";
 }
 
-TEST_F(FailoverTest, Kill9InFilePositionMode) {
+TEST_F(FailoverTest, Kill9InFilePositionModeWithAReloadedConfiguration) {
   bring_up(ClusterOptions{3, ReplMode::kFilePos, true});
   const std::string conf = write_conf();
   ManagerProcess m(c(), conf, "", dir_);
   m.start();
   ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  // SIGHUP with a report_script added: it must run at the failover without a restart.
+  const std::string reported = dir_ + "/reported";
+  const std::string report = dir_ + "/report.sh";
+  std::ofstream(report) << "#!/bin/sh\ntouch " << reported << "\n";
+  ::chmod(report.c_str(), 0755);
+  std::string text = read_file(conf);
+  text.insert(text.find("\n[server1]") + 1, "report_script=" + report + "\n");
+  std::ofstream(conf) << text;
+  ASSERT_EQ(::kill(m.pid(), SIGHUP), 0);
+  ASSERT_TRUE(eventually(
+      [&] { return read_file(log_file()).find("configuration reloaded") != std::string::npos; },
+      seconds(10)))
+      << diagnostics(m);
+  EXPECT_TRUE(m.running());
+  EXPECT_EQ(check_status(conf).first, 0);
   Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
   writer.start();
   ASSERT_TRUE(writer.wait_more(50, seconds(20)));
@@ -389,6 +414,7 @@ TEST_F(FailoverTest, Kill9InFilePositionMode) {
   expect_all_acked_on("db2", acked);
   expect_all_acked_on("db3", acked);
   EXPECT_EQ(vip_holders(), std::vector<std::string>{"db2"});
+  EXPECT_TRUE(file_exists(reported)) << "report_script from the reloaded configuration did not run";
 }
 
 TEST_F(FailoverTest, NoMasterAndCandidateElection) {
@@ -568,6 +594,37 @@ TEST_F(FailoverTest, DryRunPrintsThePlanAndTouchesNothing) {
   EXPECT_EQ(*ro, "1");
   EXPECT_EQ(vip_holders(), std::vector<std::string>{"db1"});
   EXPECT_FALSE(file_exists(workdir() + "/app.failover.complete"));
+}
+
+TEST_F(FailoverTest, ManualFailoverOfADeadMaster) {
+  bring_up();
+  const std::string conf = write_conf();
+  const std::string tool =
+      shell_quote(binary("masterha_master_switch")) + " --conf=" + shell_quote(conf) +
+      " --global_conf=/dev/null --master_state=dead " + "--dead_master_host=" + ip("db1");
+  // Refused while the master is alive: nothing moves.
+  CommandResult alive = c().exec_in("mgr", tool + " --interactive=0", 120);
+  EXPECT_EQ(alive.exit_code, 1) << alive.out << alive.err;
+  EXPECT_THAT(alive.out, HasSubstr("answers SQL"));
+  EXPECT_EQ(slave_status("db2")["Master_Host"], ip("db1"));
+
+  ASSERT_TRUE(c().kill9("db1"));
+  // Interactive: the plan is shown and anything but "yes" stops before a change.
+  CommandResult declined =
+      c().exec_in("mgr", "echo no | " + tool + " --new_master_host=" + ip("db3"), 120);
+  EXPECT_EQ(declined.exit_code, 1) << declined.out << declined.err;
+  EXPECT_THAT(declined.out, HasSubstr("Not typed yes"));
+  EXPECT_THAT(declined.out, HasSubstr("promote_new_master"));
+  EXPECT_EQ(slave_status("db2")["Master_Host"], ip("db1"));
+
+  CommandResult done =
+      c().exec_in("mgr", "echo yes | " + tool + " --new_master_host=" + ip("db3"), 120);
+  EXPECT_EQ(done.exit_code, 0) << done.out << done.err;
+  EXPECT_EQ(slave_status("db2")["Master_Host"], ip("db3"));
+  auto ro = c().sql("db3", "SELECT @@read_only");
+  ASSERT_TRUE(ro);
+  EXPECT_EQ(*ro, "0");
+  EXPECT_EQ(vip_holders(), std::vector<std::string>{"db3"});
 }
 
 }  // namespace
