@@ -101,6 +101,9 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
     plan.warnings.push_back("shutdown_script is not defined: the old master is not powered off.");
   }
 
+  // Binlog salvage needs the dead master's host over SSH (and MariaDB GTIDs or file/position).
+  const bool salvage = policy.evidence.ssh_reachable == true && !policy.skip_save_master_binlog &&
+                       in.mode != ReplicationMode::kMysqlGtid;
   std::vector<std::size_t> followers;  // re-pointed to the new master, config order
   if (in.mode == ReplicationMode::kFilePosition) {
     const std::size_t latest = ranking.latest.front();
@@ -117,6 +120,10 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
     };
     recover(n);
     if (!policy.skip_change_master) plan.steps.emplace_back(RecordNewMasterPosition{new_master});
+    // After the recorded position: the others start there and replicate the salvaged events.
+    if (salvage && !needs_diff(n)) {
+      plan.steps.emplace_back(ApplySavedBinlog{new_master, master, in.mode, top, t.salvage});
+    }
     for (std::size_t i : others) {
       if (needs_diff(i) && snap.servers[i].id.ignore_fail) {
         plan.not_recovered.push_back(
@@ -154,6 +161,9 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
       plan.steps.emplace_back(CatchUpFromLatest{new_master, ref(snap, src), target, t.catch_up});
       merge_into(have, target);
     }
+    if (salvage && in.mode == ReplicationMode::kMariadbGtid) {
+      plan.steps.emplace_back(ApplySavedBinlog{new_master, master, in.mode, {}, t.salvage});
+    }
     if (!policy.skip_change_master) followers = others;
   }
 
@@ -190,10 +200,18 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
     plan.steps.emplace_back(
         RunReportScript{policy.report_script, master, new_master, plan.new_replicas, t.script});
   }
-  if (policy.evidence.ssh_reachable == true) {
+  const bool salvaged = std::any_of(plan.steps.begin(), plan.steps.end(), [](const PlanStep& s) {
+    return std::holds_alternative<ApplySavedBinlog>(s);
+  });
+  if (!salvaged) {
     plan.warnings.push_back(
-        "The dead master's host answers SSH, but saving its binlog tail is not implemented yet "
-        "(issue #5): events no replica received are lost.");
+        policy.evidence.ssh_reachable != true
+            ? "The dead master's host does not answer SSH: events that no replica received "
+              "cannot be saved and may be lost."
+        : policy.skip_save_master_binlog
+            ? "--skip_save_master_binlog: events that no replica received are not saved."
+            : "Events that no replica received are not saved (binlog salvage needs MariaDB GTIDs, "
+              "or file/position with the new master among the latest replicas).");
   }
   std::sort(
       plan.not_recovered.begin(), plan.not_recovered.end(),

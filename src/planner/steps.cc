@@ -69,8 +69,7 @@ const char* step_name(const PlanStep& step) {
 }
 
 bool step_implemented(const PlanStep& step) {
-  return !std::holds_alternative<ApplyRelayDiff>(step) &&
-         !std::holds_alternative<ApplySavedBinlog>(step);
+  return !std::holds_alternative<ApplyRelayDiff>(step);
 }
 
 std::string describe_step(const PlanStep& step) {
@@ -117,8 +116,13 @@ std::string describe_step(const PlanStep& step) {
                    " from " + s.source.name + " on " + s.target.name + ".";
           },
           [](const ApplySavedBinlog& s) {
-            return "Apply the binlog of " + s.dead_master.name + " saved from " +
-                   s.from.to_string() + " on " + s.target.name + ".";
+            const std::string from = s.mode == ReplicationMode::kFilePosition
+                                         ? s.from.to_string()
+                                         : "the last GTID " + s.target.name + " has of its domain";
+            return "Save the binlog events of " + s.dead_master.name + " after " + from +
+                   " over SSH and apply them on " + s.target.name +
+                   " (best effort: on failure the failover goes on); timeout " +
+                   seconds(s.timeout) + ".";
           },
           [](const RecordNewMasterPosition& s) {
             return "Record SHOW MASTER STATUS of " + s.new_master.name +

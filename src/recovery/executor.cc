@@ -9,13 +9,18 @@
 
 #include <algorithm>
 #include <compare>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 #include <thread>
 #include <type_traits>
 #include <utility>
 
+#include "salvage.h"
 #include "script_args.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace mha::recovery {
 
@@ -119,7 +124,7 @@ class StepRunner {
   StepResult run(const planner::RunFailoverScript& s);
   StepResult run(const planner::RunReportScript& s);
   StepResult run(const planner::ApplyRelayDiff&) { return unimplemented("apply_relay_diff"); }
-  StepResult run(const planner::ApplySavedBinlog&) { return unimplemented("apply_saved_binlog"); }
+  StepResult run(const planner::ApplySavedBinlog& s);
 
  private:
   struct Server {
@@ -540,6 +545,148 @@ StepResult StepRunner::run(const planner::CatchUpFromLatest& s) {
   }
   if (!stop) return failed(std::move(stop).error(), left);
   return ok(s.new_master.name + " caught up with " + s.source.name + " at " + *source_state);
+}
+
+StepResult StepRunner::run(const planner::ApplySavedBinlog& s) {
+  // Best effort throughout: anything that goes wrong is a warning and the failover goes on with
+  // what the replicas received, exactly as it must when the dead master's host is down.
+  auto skip = [&](const std::string& why, std::vector<std::string> kept = {}) {
+    std::string w = "binlog salvage from " + s.dead_master.name + " not done: " + why +
+                    "; events only the dead master had may be lost";
+    if (!kept.empty()) w += " (files kept: " + join(kept) + ")";
+    report_.warnings.push_back(w);
+    return ok(w, StepOutcome::kWarning);
+  };
+  if (opts_.hosts == nullptr) return skip("no SSH access configured for the executor");
+  const topology::ServerIdentity& dead = snap_.servers[s.dead_master.index].id;
+  const topology::ServerIdentity& tid = snap_.servers[s.target.index].id;
+  const ServerScriptFacts df = facts(dead);
+  const ServerScriptFacts tf = facts(tid);
+  if (df.master_binlog_dir.empty()) return skip("master_binlog_dir is not set");
+
+  Result<Server> target = open(s.target, s.timeout + opts_.wait_margin);
+  if (!target) return skip(target.error().message);
+  std::vector<std::string> start;
+  if (s.mode == planner::ReplicationMode::kFilePosition) {
+    start = {"--start_file=" + s.from.file, "--start_pos=" + std::to_string(s.from.pos)};
+  } else {
+    // The target's last transaction from the dead master's domain: what it executed (slave_pos)
+    // or logged (binlog_pos, which includes what the catch-up step replicated).
+    Result<mysql::ResultSet> g = query(*target, s.target, target->dialect.select_gtid_state());
+    if (!g) return skip(g.error().message);
+    const mysql::GtidVariables v = target->dialect.gtid_variables();
+    topology::GtidPosition have;
+    for (const std::string& column : {v.binlog_pos, v.slave_pos}) {
+      Result<topology::GtidPosition> p = topology::GtidPosition::parse(cell_text(*g, column));
+      if (!p) return skip(p.error().message);
+      for (const topology::MariadbGtid& e : p->entries()) {
+        const topology::MariadbGtid* cur = have.find(e.domain_id);
+        if (cur == nullptr || cur->seq_no < e.seq_no) have.set(e);
+      }
+    }
+    const topology::ServerObservation& tobs = snap_.servers[s.target.index];
+    const uint32_t dead_id = tobs.replica ? tobs.replica->master_server_id : 0;
+    std::optional<topology::MariadbGtid> last;
+    for (const topology::MariadbGtid& e : have.entries()) {
+      if (e.server_id == dead_id) last = e;
+    }
+    if (!last && have.size() == 1) last = have.entries().front();
+    if (!last) return skip("cannot tell the dead master's GTID domain in " + have.to_string());
+    const std::string file = tobs.replica ? tobs.replica->read_master.file : "";
+    const std::string prefix = internal::binlog_prefix(file);
+    if (prefix.empty()) return skip("the dead master's binlog name is unknown");
+    start = {"--start_gtid=" + last->to_string(), "--binlog_prefix=" + prefix};
+  }
+
+  const std::string remote_dead = df.remote_workdir + "/masterha_saved_" + opts_.app + ".binlog";
+  const std::string remote_target = tf.remote_workdir + "/masterha_saved_" + opts_.app + ".binlog";
+  const std::string remote_cnf = tf.remote_workdir + "/masterha_apply_" + opts_.app + ".cnf";
+  const std::string local = opts_.local_workdir + "/" + opts_.app + ".saved_master_binlog.binlog";
+  const std::string local_cnf = opts_.local_workdir + "/" + opts_.app + ".apply.cnf";
+  const auto timeout = duration_cast<milliseconds>(s.timeout);
+
+  Result<ssh::ExecResult> saved = opts_.hosts->run(
+      dead.config_index, internal::save_command(df.master_binlog_dir, start, remote_dead), "",
+      timeout);
+  if (!saved)
+    return skip("save_binary_logs on " + s.dead_master.name + ": " + saved.error().message);
+  log_output("save_binary_logs", "stderr", saved->err);
+  if (saved->exit_code == 10) {
+    return ok(s.dead_master.name + " has no events after what " + s.target.name +
+              " has: nothing to save");
+  }
+  if (saved->exit_code != 0) {
+    return skip("save_binary_logs on " + s.dead_master.name + " exited " +
+                std::to_string(saved->exit_code));
+  }
+  Result<internal::SavedBinlog> summary = internal::parse_save_output(saved->out);
+  if (!summary) return skip(summary.error().message, {s.dead_master.name + ":" + remote_dead});
+  if (!summary->saved) return ok("nothing to save on " + s.dead_master.name);
+  if (Status st = opts_.hosts->download(dead.config_index, remote_dead, local); !st) {
+    return skip(st.error().message, {s.dead_master.name + ":" + remote_dead});
+  }
+  {
+    const mode_t old = ::umask(077);
+    std::ofstream(local_cnf) << internal::client_option_file(opts_.admin);
+    ::umask(old);
+  }
+  Status up = opts_.hosts->upload(tid.config_index, local, remote_target, 0600);
+  if (up) up = opts_.hosts->upload(tid.config_index, local_cnf, remote_cnf, 0600);
+  ::unlink(local_cnf.c_str());
+  if (!up) return skip(up.error().message, {local});
+
+  // Lift read_only around the apply (restored after: promotion decides the final value).
+  for (const std::string& sql : target->dialect.set_read_only(false)) {
+    if (Status st = exec(*target, s.target, sql); !st) return skip(st.error().message, {local});
+  }
+  Result<ssh::ExecResult> applied =
+      opts_.hosts->run(tid.config_index,
+                       internal::apply_command(remote_target, remote_cnf,
+                                               tid.ip.empty() ? tid.hostname : tid.ip, tid.port),
+                       "", timeout);
+  (void)opts_.hosts->run(tid.config_index, "rm -f " + internal::shell_quote(remote_cnf), "",
+                         milliseconds(10000));
+  for (const std::string& sql : target->dialect.set_read_only(true)) {
+    if (Status st = exec(*target, s.target, sql); !st)
+      report_.warnings.push_back(st.error().message);
+  }
+  if (!applied || !internal::apply_succeeded(applied->out)) {
+    if (applied) log_output("apply", "stderr", applied->err);
+    std::string why = applied ? "mysqlbinlog | mysql did not succeed" : applied.error().message;
+    if (applied) {
+      const std::size_t at = applied->out.rfind("pipestatus=");
+      if (at != std::string::npos) why += " (" + applied->out.substr(at) + ")";
+    }
+    return skip("applying the saved events on " + s.target.name + ": " + why,
+                {local, s.target.name + ":" + remote_target});
+  }
+  // The target must now have the last saved transaction.
+  if (summary->last_gtid && target->dialect.is_mariadb()) {
+    Result<std::string> logged = gtid_state(*target, s.target);
+    Result<topology::GtidPosition> pos =
+        logged ? topology::GtidPosition::parse(*logged)
+               : Result<topology::GtidPosition>(Unexpected(logged.error()));
+    topology::GtidPosition want;
+    want.set(*summary->last_gtid);
+    if (!pos || !pos->contains(want)) {
+      return skip(
+          s.target.name + " does not have " + summary->last_gtid->to_string() + " after the apply",
+          {local, s.target.name + ":" + remote_target});
+    }
+  }
+  (void)opts_.hosts->run(dead.config_index, "rm -f " + internal::shell_quote(remote_dead), "",
+                         milliseconds(10000));
+  (void)opts_.hosts->run(tid.config_index, "rm -f " + internal::shell_quote(remote_target), "",
+                         milliseconds(10000));
+  ::unlink(local.c_str());
+  std::string detail = "saved " + std::to_string(summary->transactions) + " transaction(s), " +
+                       std::to_string(summary->bytes) + " bytes from " + s.dead_master.name +
+                       " and applied them on " + s.target.name;
+  if (summary->last_gtid) detail += " up to " + summary->last_gtid->to_string();
+  if (!summary->incomplete_tail.empty()) {
+    detail += "; an unfinished transaction at " + summary->incomplete_tail + " was left out";
+  }
+  return ok(detail);
 }
 
 StepResult StepRunner::run(const planner::RecordNewMasterPosition& s) {

@@ -50,6 +50,7 @@ struct Timeouts {
   std::chrono::seconds relay_apply{300};  // a replica executing its relay log
   std::chrono::seconds catch_up{600};     // the new master catching up from the latest replica
   std::chrono::seconds repoint{120};      // a re-pointed replica reaching the new master
+  std::chrono::seconds salvage{120};      // saving, copying and applying the dead master's binlog
 };
 
 // Per-server settings that the snapshot's ServerIdentity does not carry. Indexed like
@@ -83,8 +84,9 @@ struct FailoverPolicy {
   uint64_t max_delay_transactions = 100'000;
 
   // Command-line switches.
-  bool skip_change_master = false;      // replicas are not re-pointed (and no RESET SLAVE ALL)
-  bool skip_disable_read_only = false;  // the new master keeps read_only=1
+  bool skip_change_master = false;       // replicas are not re-pointed (and no RESET SLAVE ALL)
+  bool skip_disable_read_only = false;   // the new master keeps read_only=1
+  bool skip_save_master_binlog = false;  // no binlog salvage from the dead master's host
   // The fencing steps already ran (the executor re-plans after re-reading positions): the new
   // plan starts after them.
   bool already_fenced = false;

@@ -6,11 +6,10 @@
 // exist once earlier steps ran (the new master's binlog position, the catch-up source's final GTID
 // state) are read by the executor at that point, as each step's comment says.
 //
-// Extending: issue #5 (relay-log diffs, dead-master binlog salvage) fills the placeholder steps
-// ApplyRelayDiff and ApplySavedBinlog. The planner already places them where they are needed and
-// then refuses the plan while step_implemented() says false, so enabling them changes no other
-// step. New step types are appended to PlanStep; renderers visit every alternative, so the
-// compiler lists the places to update.
+// Extending: issue #5 (relay-log diffs) fills the placeholder step ApplyRelayDiff. The planner
+// already places them where they are needed and then refuses the plan while step_implemented() says
+// false, so enabling them changes no other step. New step types are appended to PlanStep; renderers
+// visit every alternative, so the compiler lists the places to update.
 
 #include "mha/planner/position.h"
 
@@ -96,12 +95,20 @@ struct ApplyRelayDiff {
   topology::BinlogPosition to;
 };
 
-// Placeholder (issue #5): apply on `target` the dead master's binlog events after `from` saved over
-// SSH (or from a [binlogN] server).
+// Binlog salvage (issue #5), when the dead master's host answers SSH: run the node helper's
+// save_binary_logs there for the events after what `target` has, bring the file to the manager
+// and on to `target`'s host, and apply it there with mysqlbinlog | mysql (read_only lifted around
+// it), then check that `target` has the last saved transaction. GTID mode: the start is the
+// target's GTID state in the dead master's domain, read when the step starts; file/position mode:
+// `from`, the master coordinates the target has executed. Best effort: when it cannot be done the
+// step is a warning (events only the dead master had may be lost) and the failover goes on with
+// what the replicas received, as it must for a dead host.
 struct ApplySavedBinlog {
   ServerRef target;
   ServerRef dead_master;
-  topology::BinlogPosition from;
+  ReplicationMode mode = ReplicationMode::kMariadbGtid;
+  topology::BinlogPosition from;  // file/position mode only
+  std::chrono::seconds timeout{};
 };
 
 // File/position mode: once the new master has applied everything (and before anything else is
@@ -166,7 +173,8 @@ using PlanStep =
 // Stable snake_case name of the step type ("stop_replica_io", ...), used in journals and JSON.
 const char* step_name(const PlanStep& step);
 
-// False for the placeholders issue #5 fills in; the planner refuses a plan containing one.
+// False for the placeholder issue #5 still has to fill in (ApplyRelayDiff); the planner refuses a
+// plan containing one.
 bool step_implemented(const PlanStep& step);
 
 // One line describing what the step does with its arguments, as printed by --dry-run.

@@ -27,6 +27,7 @@
 #include "mha/mysql/sql_session.h"
 #include "mha/planner/decision.h"
 #include "mha/recovery/journal.h"
+#include "mha/ssh/remote_exec.h"
 #include "mha/topology/binlog_position.h"
 #include "mha/topology/cluster_snapshot.h"
 
@@ -68,6 +69,23 @@ struct ServerScriptFacts {
   int ssh_port = 22;
   std::string ssh_options;
   std::string master_pid_file;
+  std::vector<std::string> master_binlog_dir;  // where its binlogs are (binlog salvage)
+  std::string remote_workdir;                  // scratch directory on its host
+};
+
+// SSH to a configured server's host, for the steps that need files there (binlog salvage). The
+// manager implements it over its session pool; tests script it. Thread-compatible.
+class HostAccess {
+ public:
+  virtual ~HostAccess() = default;
+  // Runs `command` on the host of server `config_index` (stdin: `stdin_data`, then EOF).
+  virtual Result<ssh::ExecResult> run(std::size_t config_index, const std::string& command,
+                                      const std::string& stdin_data,
+                                      std::chrono::milliseconds timeout) = 0;
+  virtual Status download(std::size_t config_index, const std::string& remote_path,
+                          const std::string& local_path) = 0;
+  virtual Status upload(std::size_t config_index, const std::string& local_path,
+                        const std::string& remote_path, int mode) = 0;
 };
 
 struct ExecutorOptions {
@@ -81,6 +99,9 @@ struct ExecutorOptions {
   std::chrono::seconds connect_timeout{5};
   std::chrono::seconds statement_timeout{30};  // read/write timeout of statements without a wait
   std::chrono::seconds wait_margin{10};        // added to a server-side wait's read timeout
+  // SSH to the hosts; null: binlog salvage is skipped with a warning.
+  HostAccess* hosts = nullptr;
+  std::string local_workdir = "/tmp";  // manager-side scratch directory (manager_workdir)
 };
 
 // The phases of the failover report (docs/failover.md): which steps count towards which.

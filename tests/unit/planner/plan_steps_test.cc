@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "plan_fixture.h"
 
 namespace mha::planner::testing {
@@ -184,7 +186,47 @@ TEST(PlanSteps, NoHooksMeansWarningsNotSteps) {
   f.policy().shutdown_script.clear();
   const FailoverPlan& p = plan_of(f.decide());
   EXPECT_TRUE(steps_of<RunFailoverScript>(p).empty());
-  EXPECT_EQ(p.warnings.size(), 2u);
+  // Both hooks missing, and (the dead master's host not answering SSH) no binlog salvage.
+  EXPECT_EQ(p.warnings.size(), 3u);
+}
+
+TEST(PlanSteps, SalvageWhenTheDeadMastersHostAnswersSsh) {
+  PlanFixture f = PlanFixture::mariadb_gtid();
+  f.policy().evidence.ssh_reachable = true;
+  const FailoverPlan& p = plan_of(f.decide());
+  const std::vector<std::string> names = step_names(p);
+  const auto salvage = std::find(names.begin(), names.end(), "apply_saved_binlog");
+  ASSERT_NE(salvage, names.end());
+  // Before any replica is re-pointed, so they all replicate the salvaged events.
+  EXPECT_LT(salvage, std::find(names.begin(), names.end(), "repoint_replica"));
+  EXPECT_TRUE(std::get<ApplySavedBinlog>(p.steps[salvage - names.begin()]).mode ==
+              ReplicationMode::kMariadbGtid);
+  for (const std::string& w : p.warnings) EXPECT_EQ(w.find("may be lost"), std::string::npos) << w;
+}
+
+TEST(PlanSteps, NoSalvageWhenSkippedOrHostDown) {
+  PlanFixture f = PlanFixture::mariadb_gtid();
+  f.policy().evidence.ssh_reachable = true;
+  f.policy().skip_save_master_binlog = true;
+  EXPECT_TRUE(steps_of<ApplySavedBinlog>(plan_of(f.decide())).empty());
+  PlanFixture g = PlanFixture::mariadb_gtid();
+  g.policy().evidence.ssh_reachable = false;
+  const FailoverPlan& p = plan_of(g.decide());
+  EXPECT_TRUE(steps_of<ApplySavedBinlog>(p).empty());
+  EXPECT_NE(p.warnings.back().find("does not answer SSH"), std::string::npos);
+}
+
+TEST(PlanSteps, FilePositionSalvageStartsAtTheLatestPosition) {
+  PlanFixture f = PlanFixture::mariadb_file_position();
+  f.policy().evidence.ssh_reachable = true;
+  const FailoverPlan& p = plan_of(f.decide());
+  const auto salvage = steps_of<ApplySavedBinlog>(p);
+  ASSERT_EQ(salvage.size(), 1u);
+  EXPECT_EQ(salvage[0]->from.to_string(), "mysql-bin.000003:1234");
+  const std::vector<std::string> names = step_names(p);
+  // After the position the others start from is recorded: they replicate the salvage.
+  EXPECT_LT(std::find(names.begin(), names.end(), "record_new_master_position"),
+            std::find(names.begin(), names.end(), "apply_saved_binlog"));
 }
 
 TEST(PlanSteps, PolicyFromConfig) {
