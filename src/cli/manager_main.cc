@@ -233,6 +233,8 @@ int manager_main(std::span<const std::string> args, const Context& ctx) {
     env.runner = &runner;
     env.store = &store;
     env.dry_run_out = &ctx.out;
+    env.ssh = &pools;
+    env.ssh_home = ssh::home_directory();
     manager::DetectionFacts facts;
     facts.master_dead = false;
     facts.assume_dead = true;

@@ -16,10 +16,13 @@
 #include "mha/manager/failover_run.h"
 #include "mha/mysql/connection.h"
 #include "mha/mysql/library.h"
+#include "mha/ssh/identity.h"
+#include "mha/ssh/library.h"
 #include "mha/state/file_state_store.h"
 
 #include <cerrno>
 #include <istream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <variant>
@@ -100,6 +103,10 @@ int master_switch_main(std::span<const std::string> args, const Context& ctx) {
   if (!mysql_library.ok()) {
     return internal::fail(kMasterSwitchTool, "cannot initialise libmariadb", ctx);
   }
+  // SSH for binlog salvage from the dead master's host (a failure only means no salvage).
+  Result<ssh::Libssh2Library> ssh_library = ssh::Libssh2Library::init();
+  std::optional<observe::SessionPools> pools;
+  if (ssh_library) pools.emplace();
   mysql::MysqlConnector connector;
   hooks::PosixProcessRunner runner;
   manager::FailoverEnv env;
@@ -108,6 +115,8 @@ int master_switch_main(std::span<const std::string> args, const Context& ctx) {
   env.runner = &runner;
   env.store = &store;
   env.dry_run_out = &ctx.out;
+  env.ssh = pools ? &*pools : nullptr;
+  env.ssh_home = ssh::home_directory();
   env.remove_server_block = [&](const std::string& block) {
     return internal::remove_server_block(config->conf_path, block);
   };

@@ -54,6 +54,7 @@ manager::FailoverSwitches failover_switches(const FailoverOptions& f) {
   s.remove_dead_master_conf = f.remove_dead_master_conf;
   s.skip_change_master = f.skip_change_master;
   s.skip_disable_read_only = f.skip_disable_read_only;
+  s.skip_save_master_binlog = f.skip_save_master_binlog;
   s.new_master_host = f.new_master_host;
   s.new_master_port = f.new_master_host.empty() ? 0 : f.new_master_port;
   s.dry_run = f.dry_run;

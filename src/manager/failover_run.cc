@@ -153,6 +153,51 @@ void log_phase_line(const Report& r) {
       r.phases.report.count(), r.total_ms);
 }
 
+// The executor's SSH access to the configured servers' hosts, over the manager's session pools.
+class PooledHostAccess final : public recovery::HostAccess {
+ public:
+  PooledHostAccess(const config::AppConfig& config, observe::ExecSource& ssh, std::string home)
+      : config_(config), ssh_(ssh), home_(std::move(home)) {}
+
+  Result<ssh::ExecResult> run(std::size_t i, const std::string& command,
+                              const std::string& stdin_data, milliseconds timeout) override {
+    Result<observe::SshSettings> s = settings(i);
+    if (!s) return Unexpected(std::move(s).error());
+    return ssh_.exec_for(s->auth, s->timeouts).run(s->target, command, stdin_data, timeout);
+  }
+  Status download(std::size_t i, const std::string& remote, const std::string& local) override {
+    Result<observe::SshSettings> s = settings(i);
+    if (!s) return Unexpected(std::move(s).error());
+    return ssh_.exec_for(s->auth, s->timeouts).download(s->target, remote, local);
+  }
+  Status upload(std::size_t i, const std::string& local, const std::string& remote,
+                int mode) override {
+    Result<observe::SshSettings> s = settings(i);
+    if (!s) return Unexpected(std::move(s).error());
+    return ssh_.exec_for(s->auth, s->timeouts).upload(s->target, local, remote, mode);
+  }
+
+ private:
+  Result<observe::SshSettings> settings(std::size_t i) {
+    if (i >= config_.servers.size()) {
+      return Unexpected(make_error(ErrorCode::kInternal, "no server #" + std::to_string(i)));
+    }
+    return observe::ssh_settings(config_.servers[i], home_);
+  }
+  const config::AppConfig& config_;
+  observe::ExecSource& ssh_;
+  std::string home_;
+};
+
+// The failover's own observation: the dead master is among the servers, so a short connect
+// timeout (a hung or cut-off master would otherwise cost the whole default 5 s before any step).
+observe::ObserveOptions failover_observe_options() {
+  observe::ObserveOptions o;
+  o.timeouts =
+      mysql::Timeouts{std::chrono::seconds(2), std::chrono::seconds(10), std::chrono::seconds(10)};
+  return o;
+}
+
 }  // namespace
 
 std::string decision_record_path(const config::AppConfig& config) {
@@ -204,6 +249,7 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
   }
   policy.skip_change_master = switches.skip_change_master;
   policy.skip_disable_read_only = switches.skip_disable_read_only;
+  policy.skip_save_master_binlog = switches.skip_save_master_binlog;
 
   mysql::Credentials admin;
   mysql::Credentials repl;
@@ -215,7 +261,8 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
     ssh_user = config.servers.front().ssh_user;
   }
 
-  topology::ClusterSnapshot snapshot = observe::observe_cluster(config, *env.sql);
+  topology::ClusterSnapshot snapshot =
+      observe::observe_cluster(config, *env.sql, failover_observe_options());
   if (switches.dry_run && detection.hypothetical) {
     // The question a dry run answers: what would happen if the master died now? A living master
     // is taken as dead in a copy of the observation; nothing else is changed.
@@ -246,6 +293,10 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
   }
 
   recovery::SystemClock clock;
+  std::unique_ptr<PooledHostAccess> hosts;
+  if (env.ssh != nullptr) {
+    hosts = std::make_unique<PooledHostAccess>(config, *env.ssh, env.ssh_home);
+  }
   std::unique_ptr<recovery::FileJournal> journal;
   recovery::ExecutionReport last;
   for (int round = 1; round <= kMaxPlanRounds; ++round) {
@@ -293,10 +344,12 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
     eo.repl = repl;
     eo.ssh_user = ssh_user;
     for (const config::ServerConfig& sc : config.servers) {
-      eo.servers.push_back(recovery::ServerScriptFacts{sc.ssh_user, sc.hostname, sc.ip, sc.ssh_host,
-                                                       sc.ssh_ip, sc.ssh_port, sc.ssh_options,
-                                                       sc.master_pid_file});
+      eo.servers.push_back(recovery::ServerScriptFacts{
+          sc.ssh_user, sc.hostname, sc.ip, sc.ssh_host, sc.ssh_ip, sc.ssh_port, sc.ssh_options,
+          sc.master_pid_file, sc.master_binlog_dir, sc.remote_workdir});
     }
+    eo.hosts = hosts.get();
+    eo.local_workdir = config.app.manager_workdir;
     recovery::Executor executor(*env.sql, *env.runner, *journal, clock, eo);
     Result<recovery::ExecutionReport> ran = executor.execute(plan, snapshot);
     result.executed = true;
@@ -340,7 +393,7 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
       break;
     }
     log::info("replica positions moved after fencing; observing again and re-planning");
-    snapshot = observe::observe_cluster(config, *env.sql);
+    snapshot = observe::observe_cluster(config, *env.sql, failover_observe_options());
     policy.already_fenced = true;
     decision = planner::decide_failover(snapshot, policy, std::chrono::system_clock::now());
   }

@@ -236,6 +236,8 @@ int Monitor::fail_over(const health::Dead& dead) {
   fenv.runner = env_.runner;
   fenv.store = env_.store;
   fenv.remove_server_block = env_.remove_server_block;
+  fenv.ssh = env_.ssh;
+  fenv.ssh_home = env_.ssh_home;
   FailoverSwitches switches = settings_.failover;
   switches.dry_run = false;
   // The failover runs on this thread and each of its steps is bounded by its own timeout, some

@@ -627,5 +627,53 @@ TEST_F(FailoverTest, ManualFailoverOfADeadMaster) {
   EXPECT_EQ(vip_holders(), std::vector<std::string>{"db3"});
 }
 
+// Rows that only the dead master has (every replica's IO thread stopped before they were written;
+// mysqld killed, host still up) are saved from its binlog over SSH and end up on every host.
+class SalvageTest : public FailoverTest {
+ protected:
+  void run_salvage(ReplMode mode) {
+    bring_up(ClusterOptions{3, mode, true});
+    const std::string conf = write_conf();
+    ManagerProcess m(c(), conf, "", dir_);
+    m.start();
+    ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+    ASSERT_TRUE(c().sql("db2", "STOP SLAVE IO_THREAD"));
+    ASSERT_TRUE(c().sql("db3", "STOP SLAVE IO_THREAD"));
+    // No replica acknowledges now: semi-sync waits its timeout once and falls back to async.
+    std::set<int> only_on_master;
+    for (int id = 5001; id <= 5040; ++id) {
+      ASSERT_TRUE(
+          c().sql("db1", "INSERT INTO test.acked (id) VALUES (" + std::to_string(id) + ")"));
+      only_on_master.insert(id);
+    }
+    ASSERT_TRUE(c().sql("db1", "FLUSH BINARY LOGS"));  // the salvage crosses a rotation
+    for (int id = 5041; id <= 5060; ++id) {
+      ASSERT_TRUE(
+          c().sql("db1", "INSERT INTO test.acked (id) VALUES (" + std::to_string(id) + ")"));
+      only_on_master.insert(id);
+    }
+    ASSERT_TRUE(ids_on("db2").empty() || ids_on("db2").count(5001) == 0);
+    ASSERT_TRUE(c().kill9("db1"));
+    ASSERT_EQ(m.wait_exit(seconds(90)), 0) << diagnostics(m);
+    EXPECT_THAT(read_file(log_file()), HasSubstr("apply_saved_binlog"));
+    EXPECT_THAT(read_file(log_file()), HasSubstr("saved 60 transaction(s)"));
+    EXPECT_TRUE(
+        eventually([&] { return ids_on("db3").size() >= only_on_master.size(); }, seconds(30)));
+    expect_all_acked_on("db2", only_on_master);
+    expect_all_acked_on("db3", only_on_master);
+    EXPECT_EQ(slave_status("db3")["Master_Host"], ip("db2"));
+    EXPECT_EQ(slave_status("db3")["Slave_SQL_Running"], "Yes");
+    // No temporary file is left on the hosts after a success.
+    CommandResult left = c().exec_in("db1", "ls " + c().state_dir() + "/remote");
+    EXPECT_THAT(left.out, Not(HasSubstr("masterha_saved")));
+  }
+};
+
+TEST_F(SalvageTest, RowsOnlyOnTheDeadMasterAreSavedInGtidMode) { run_salvage(ReplMode::kGtid); }
+
+TEST_F(SalvageTest, RowsOnlyOnTheDeadMasterAreSavedInFilePositionMode) {
+  run_salvage(ReplMode::kFilePos);
+}
+
 }  // namespace
 }  // namespace mha::test

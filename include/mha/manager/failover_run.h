@@ -22,6 +22,7 @@
 #include "mha/config/config.h"
 #include "mha/hooks/process.h"
 #include "mha/mysql/sql_session.h"
+#include "mha/observe/ssh_probe.h"
 #include "mha/planner/decision.h"
 #include "mha/state/failover_state_store.h"
 
@@ -42,6 +43,7 @@ struct FailoverSwitches {
   bool remove_dead_master_conf = false;
   bool skip_change_master = false;
   bool skip_disable_read_only = false;
+  bool skip_save_master_binlog = false;
   std::string new_master_host;  // empty: elect
   int new_master_port = 0;      // 0: the port of the configured server named by the host
   bool dry_run = false;
@@ -70,6 +72,9 @@ struct FailoverEnv {
   hooks::ProcessRunner* runner = nullptr;
   state::FailoverStateStore* store = nullptr;
   std::ostream* dry_run_out = nullptr;  // where --dry-run prints; required for dry runs
+  // SSH to the hosts (binlog salvage); null: salvage is skipped with a warning.
+  observe::ExecSource* ssh = nullptr;
+  std::string ssh_home;  // for default keys and known_hosts
   // --remove_dead_master_conf: removes the named [serverN] block from the configuration file.
   std::function<Status(const std::string& block)> remove_server_block;
 };
