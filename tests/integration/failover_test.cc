@@ -421,7 +421,7 @@ TEST_F(FailoverTest, NoMasterAndCandidateElection) {
   bring_up();
   // db2 may never be master: db3 is promoted although db2 is the candidate in the base config.
   const std::string conf = write_conf("", {{2, "no_master=1\n"}});
-  ManagerProcess m(c(), conf, "", dir_);
+  ManagerProcess m(c(), conf, "--remove_dead_master_conf", dir_);
   m.start();
   ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
   Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
@@ -430,6 +430,12 @@ TEST_F(FailoverTest, NoMasterAndCandidateElection) {
   ASSERT_TRUE(c().kill9("db1"));
   ASSERT_EQ(m.wait_exit(seconds(60)), 0) << diagnostics(m);
   expect_failed_over_to("db3", {"db2"}, writer);
+  // --remove_dead_master_conf: the dead master's block is gone, every other line stays.
+  const std::string after = read_file(conf);
+  EXPECT_THAT(after, Not(HasSubstr("[server1]")));
+  EXPECT_THAT(after, HasSubstr("[server2]\nno_master=1\n"));
+  EXPECT_THAT(after, HasSubstr("[server3]"));
+  EXPECT_THAT(after, HasSubstr("# MHA-style configuration of the test bed"));
 }
 
 TEST_F(FailoverTest, CandidateCatchesUpFromTheLatestReplica) {
