@@ -158,7 +158,10 @@ PingOutcome MasterPinger::ping() {
     if (!st) {
       PingOutcome failed = fail_query(st.error(), now_() - start);
       // A slow failure is a hung server or link: reconnecting would only add a connect timeout.
-      const bool fast = failed.failure->elapsed < settings_.read_timeout / 2;
+      // (In milliseconds: a whole-second timeout of 1 s halved in seconds would be 0.)
+      const bool fast =
+          failed.failure->elapsed <
+          std::chrono::duration_cast<std::chrono::milliseconds>(settings_.read_timeout) / 2;
       if (session_ || !fast || failed.failure->kind == PingFailureKind::kTimeout) return failed;
       // The connection broke (a killed mysqld resets it). Reconnect once at once: a refused
       // connect then tells a crashed server from a lost link without waiting for the next ping.

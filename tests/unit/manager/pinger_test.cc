@@ -33,11 +33,12 @@ struct FakeClock {
 
 class PingerTest : public ::testing::Test {
  protected:
+  // One-second timeouts, as ping_interval=1 gives: halving them must not round to zero.
   MasterPinger make(config::PingType type = config::PingType::kSelect) {
     PingSettings s;
     s.type = type;
-    s.connect_timeout = seconds(2);
-    s.read_timeout = seconds(2);
+    s.connect_timeout = seconds(1);
+    s.read_timeout = seconds(1);
     return MasterPinger(sql_, mysql::Endpoint{"10.0.0.1", 3306, ""}, {"mha", "pw"}, s, clock_.fn());
   }
   void expect_lock(const std::string& got, const std::string& id = "17") {
@@ -126,7 +127,7 @@ TEST_F(PingerTest, ReconnectFreesTheLockFromOurOwnStaleSession) {
   db.expect("SELECT IS_USED_LOCK('MHA_Master_High_Availability_Monitor') AS v")
       .returns({"v"}, {{"17"}});
   db.expect("KILL 17");
-  db.expect("SELECT GET_LOCK('MHA_Master_High_Availability_Monitor', 2) AS v")
+  db.expect("SELECT GET_LOCK('MHA_Master_High_Availability_Monitor', 1) AS v")
       .returns({"v"}, {{"1"}});
   db.expect(kConnId).returns({"v"}, {{"21"}});
   db.expect(kPing).returns({"Value"}, {{"1"}});
