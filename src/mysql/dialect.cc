@@ -65,6 +65,10 @@ std::string Dialect::show_all_replicas_status() const {
   return is_mariadb() ? "SHOW ALL SLAVES STATUS" : show_replica_status();
 }
 
+std::vector<std::string> Dialect::show_replica_status_any_version() {
+  return {"SHOW SLAVE STATUS", "SHOW REPLICA STATUS"};
+}
+
 std::string Dialect::show_master_status() const {
   return mysql_at_least(8, 2, 0) ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
 }

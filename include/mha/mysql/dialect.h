@@ -86,6 +86,12 @@ class Dialect {
   // Every channel/connection; MariaDB adds Connection_name (SHOW ALL SLAVES STATUS).
   std::string show_all_replicas_status() const;
   std::string show_master_status() const;
+  // The replica-status statements to try, in order, on a server whose version the caller has
+  // not read (a low-rate poll that opens a fresh connection each time): SHOW SLAVE STATUS, which
+  // every supported server up to MySQL 8.0 accepts, then SHOW REPLICA STATUS for MySQL 8.4
+  // (which knows only that; MariaDB >= 10.5.1 and MySQL >= 8.0.22 accept it too). Both return
+  // the default channel in the columns status_parsers.h reads.
+  static std::vector<std::string> show_replica_status_any_version();
 
   // CHANGE MASTER TO / CHANGE REPLICATION SOURCE TO. ErrorCode::kConfig when the options do not
   // fit this server (a MariaDB GTID mode on MySQL, auto-position on MariaDB, file/pos without a
