@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "text_internal.h"
@@ -62,10 +63,21 @@ std::string pings_text(const EvidenceSummary& ev) {
   return text;
 }
 
+constexpr std::string_view kLeftOut = " (ignore_fail: left out of the quorum)";
+
 std::string replicas_text(const EvidenceSummary& ev) {
   if (ev.required == 0) return "replica confirmation not required";
-  return "replicas confirm (" + std::to_string(ev.confirming) + ", " + std::to_string(ev.required) +
-         " required): " + views_text(ev.replicas, ReplicaVote::kMasterLost);
+  std::string text = "replicas confirm (" + std::to_string(ev.confirming) + ", " +
+                     std::to_string(ev.required) +
+                     " required): " + views_text(ev.replicas, ReplicaVote::kMasterLost);
+  if (ev.left_out > 0) {
+    std::string names;
+    for (const ReplicaView& v : ev.replicas) {
+      if (v.why.ends_with(kLeftOut)) names += (names.empty() ? "" : ", ") + v.replica;
+    }
+    text += "; down and ignore_fail, left out of the quorum: " + names;
+  }
+  return text;
 }
 
 std::string missing_replicas_text(const EvidenceSummary& ev) {
@@ -194,10 +206,15 @@ EvidenceSummary MasterHealth::summarize(TimePoint now) const {
       }
     }
     if (v.vote == ReplicaVote::kMasterLost) ++s.confirming;
+    if (v.vote == ReplicaVote::kNoOpinion && !it->second.value.io_state.has_value() &&
+        policy_.ignore_fail_replicas.count(id) > 0) {
+      ++s.left_out;
+      v.why += kLeftOut;
+    }
     s.replicas.push_back(std::move(v));
   }
   if (policy_.require_replica_confirmation) {
-    const int n = static_cast<int>(replica_ids_.size());
+    const int n = static_cast<int>(replica_ids_.size()) - s.left_out;
     s.required = std::max(1, required_confirmations(policy_.replica_quorum, n));
   }
   s.secondary_configured = policy_.secondary_check_configured;

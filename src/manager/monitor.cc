@@ -47,6 +47,9 @@ Result<MonitoredMaster> monitored_master(const topology::ClusterSnapshot& snapsh
 health::HealthPolicy health_policy_from_config(const config::AppConfig& config) {
   health::HealthPolicy p;
   p.secondary_check_configured = !config.app.secondary_check_script.empty();
+  for (const config::ServerConfig& s : config.servers) {
+    if (s.ignore_fail) p.ignore_fail_replicas.insert(s.display());
+  }
   return p;
 }
 

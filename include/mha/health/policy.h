@@ -7,6 +7,8 @@
 #include "mha/common/result.h"
 
 #include <chrono>
+#include <set>
+#include <string>
 
 namespace mha::health {
 
@@ -42,6 +44,14 @@ struct HealthPolicy {
   // nothing to promote anyway.
   bool require_replica_confirmation = true;
   ReplicaQuorum replica_quorum = ReplicaQuorum::kMajority;
+
+  // Replicas configured with ignore_fail=1 (by the id MasterHealth knows them as). One of them
+  // that is itself unreadable (its SQL cannot be read and no probe result) is left out of the
+  // quorum's denominator instead of counting as a missing confirmation: the operator declared it
+  // expendable, and without this a master with two replicas, one of them down, could never be
+  // confirmed dead under kMajority. At least one confirmation is still required, and such a
+  // replica's veto (it still reaches the master) counts as always.
+  std::set<std::string> ignore_fail_replicas{};
 
   // secondary_check_script is configured: its exit 0 is then required too.
   bool secondary_check_configured = false;

@@ -56,6 +56,7 @@ struct EvidenceSummary {
   std::vector<ReplicaView> replicas;  // in the order MasterHealth was created with
   int confirming = 0;                 // kMasterLost votes
   int required = 0;                   // confirmations the policy requires (0: not required)
+  int left_out = 0;  // ignore_fail replicas that are down, not counted (HealthPolicy)
   bool secondary_configured = false;
   std::optional<int> secondary_exit;        // fresh result only
   SshToMaster ssh = SshToMaster::kUnknown;  // fresh result only

@@ -160,6 +160,55 @@ TEST(MasterHealthEvidence, WithoutReplicasNothingCanConfirm) {
   EXPECT_NE(describe(v).find("no replica to ask"), std::string::npos) << describe(v);
 }
 
+// MHA's case "an ignore_fail replica is down, then the master dies": under the majority quorum
+// the down replica would be a missing confirmation forever (1 of 2). Left out of the denominator
+// it is not; a replica without ignore_fail, or one that still has an opinion, counts as before.
+TEST(MasterHealthEvidence, DownIgnoreFailReplicaLeavesTheQuorum) {
+  const ReplicaEvidence db2_lost =
+      rep("db2", IoThreadState::kConnecting, 2003, HandshakeProbe::kFailed);
+  const ReplicaEvidence db3_down = rep("db3", std::nullopt, 0, HandshakeProbe::kSshFailed);
+  auto verdict = [&](HealthPolicy p, const ReplicaEvidence& third) {
+    MasterHealth h = make(p);
+    for (int i = 0; i < 4; ++i) (void)h.observe_ping(lost(), kT0 + std::chrono::seconds(i));
+    EXPECT_TRUE(h.observe_replicas({db2_lost, third}, kT0 + 3s));
+    return h.evaluate(kT0 + 3s);
+  };
+
+  const Verdict stuck = verdict(HealthPolicy{}, db3_down);
+  ASSERT_TRUE(std::holds_alternative<Suspect>(stuck)) << describe(stuck);
+  EXPECT_EQ(std::get<Suspect>(stuck).evidence.required, 2);
+
+  HealthPolicy p;
+  p.ignore_fail_replicas = {"db3"};
+  const Verdict dead = verdict(p, db3_down);
+  ASSERT_TRUE(is_dead(dead)) << describe(dead);
+  EXPECT_EQ(std::get<Dead>(dead).evidence.required, 1);
+  EXPECT_EQ(std::get<Dead>(dead).evidence.left_out, 1);
+  EXPECT_NE(describe(dead).find("down and ignore_fail, left out of the quorum: db3"),
+            std::string::npos)
+      << describe(dead);
+
+  // A stopped IO thread is an opinion-less but readable replica: it still counts.
+  const Verdict readable =
+      verdict(p, rep("db3", IoThreadState::kNo, 0, HandshakeProbe::kSshFailed));
+  ASSERT_TRUE(std::holds_alternative<Suspect>(readable)) << describe(readable);
+  EXPECT_EQ(std::get<Suspect>(readable).evidence.required, 2);
+
+  // Its veto is never left out.
+  const Verdict veto = verdict(p, rep("db3", std::nullopt, 0, HandshakeProbe::kOk));
+  EXPECT_TRUE(std::holds_alternative<NotDead>(veto)) << describe(veto);
+
+  // Every replica down and ignore_fail: one confirmation is still required.
+  p.ignore_fail_replicas = {"db2", "db3"};
+  MasterHealth h = make(p);
+  for (int i = 0; i < 4; ++i) (void)h.observe_ping(lost(), kT0 + std::chrono::seconds(i));
+  ASSERT_TRUE(h.observe_replicas(
+      {rep("db2", std::nullopt, 0, HandshakeProbe::kSshFailed), db3_down}, kT0 + 3s));
+  const Verdict none = h.evaluate(kT0 + 3s);
+  ASSERT_TRUE(std::holds_alternative<Suspect>(none)) << describe(none);
+  EXPECT_EQ(std::get<Suspect>(none).evidence.required, 1);
+}
+
 TEST(MasterHealthText, SuspectSaysWhatIsMissing) {
   HealthPolicy p;
   p.secondary_check_configured = true;
