@@ -2,6 +2,7 @@
 
 #include "mha/node/credentials.h"
 #include "mha/node/options.h"
+#include "mha/node/relay_diff.h"
 #include "mha/node/save_binlog.h"
 #include "mha/node/version.h"
 
@@ -110,6 +111,32 @@ int run_save_binary_logs(const SaveBinaryLogsOptions& o, std::ostream& out, std:
   return saved->saved ? kExitOk : kExitNothingToSave;
 }
 
+// apply_diff_relay_logs --command=find|generate (relay_diff.h): progress to `err`, one JSON
+// summary line to `out`. Exit 0: a diff exists (and was written), 10: nothing to apply.
+int run_relay_diff(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std::ostream& err) {
+  const std::string_view program = tool_name(Tool::kApplyDiffRelayLogs);
+  if (!o.handle_raw_binlog) {
+    return fail(err, program, "--handle_raw_binlog=0 (SQL text output) is not supported");
+  }
+  if (o.relay_dir.empty() || o.current_relay_log.empty()) {
+    return fail(err, program,
+                "--relay_log_info is not supported yet; give --relay_dir and --current_relay_log");
+  }
+  RelayDiffRequest request;
+  request.relay_dir = o.relay_dir;
+  request.relay_log = o.current_relay_log;
+  request.target = topology::BinlogPosition{o.target_mlf, o.target_rmlp};
+  request.latest = topology::BinlogPosition{o.latest_mlf, o.latest_rmlp};
+  request.output_file = o.diff_file_readtolatest;
+  const auto r =
+      o.command == "find" ? find_relay_diff(request, err) : generate_relay_diff(request, err);
+  if (!r)
+    return fail(err, program,
+                "Failed to " + o.command + " the relay-log diff: " + r.error().message);
+  out << relay_diff_json(*r) << "\n";
+  return r->has_diff ? kExitOk : kExitNothingToSave;
+}
+
 int run_tool(Tool tool, const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
              int stdin_fd) {
   switch (tool) {
@@ -124,6 +151,13 @@ int run_tool(Tool tool, const std::vector<std::string>& args, std::ostream& out,
     case Tool::kApplyDiffRelayLogs: {
       const auto parsed = parse_apply_diff_relay_logs(args);
       if (!parsed) return run_parsed(tool, parsed, out, err, "", stdin_fd, nullptr, false, "");
+      if (parsed->action == ParseAction::kRun &&
+          (parsed->options.command == "find" || parsed->options.command == "generate")) {
+        if (parsed->options.slave_pass) {
+          warn_password_in_argv(err, tool_name(tool), "--slave_pass");
+        }
+        return run_relay_diff(parsed->options, out, err);
+      }
       return run_parsed(tool, parsed, out, err, parsed->options.command, stdin_fd,
                         &parsed->options.credentials, parsed->options.slave_pass.has_value(),
                         "--slave_pass");
