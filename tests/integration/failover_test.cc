@@ -460,7 +460,7 @@ TEST_F(FailoverTest, CandidateCatchesUpFromTheLatestReplica) {
   expect_failed_over_to("db3", {"db2"}, writer);
 }
 
-TEST_F(FailoverTest, ReplicaDownAtStartRefusesUnlessIgnored) {
+TEST_F(FailoverTest, ReplicaDownAtStartRefusedUnlessIgnoredThenFailsOverWithoutIt) {
   bring_up();
   ASSERT_TRUE(c().kill9("db3"));
   const std::string conf = write_conf();
@@ -473,14 +473,41 @@ TEST_F(FailoverTest, ReplicaDownAtStartRefusesUnlessIgnored) {
   const std::string ignoring = write_conf("", {{3, "ignore_fail=1\n"}});
   ManagerProcess m(c(), ignoring, "--ignore_fail_on_start", dir_);
   m.start();
-  EXPECT_TRUE(wait_status(ignoring, 0, seconds(30))) << diagnostics(m);
+  ASSERT_TRUE(wait_status(ignoring, 0, seconds(30))) << diagnostics(m);
   EXPECT_TRUE(m.running());
-  ASSERT_EQ(c().exec_in("mgr", shell_quote(binary("masterha_stop")) +
-                                   " --conf=" + shell_quote(ignoring) + " --global_conf=/dev/null")
-                .exit_code,
-            0);
-  EXPECT_EQ(m.wait_exit(seconds(20)), 0) << diagnostics(m);
-  EXPECT_EQ(check_status(ignoring).first, 2);
+  // Then the master dies: db3 was never monitored as a replica, the failover leaves it out and
+  // says so with exit 10.
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  writer.start();
+  ASSERT_TRUE(writer.wait_more(50, seconds(20)));
+  ASSERT_TRUE(c().kill9("db1"));
+  EXPECT_EQ(m.wait_exit(seconds(90)), 10) << diagnostics(m);
+  EXPECT_THAT(read_file(log_file()), HasSubstr("ignore_fail=1, left out"));
+  expect_failed_over_to("db2", {}, writer);
+}
+
+// MHA's case "an ignore_fail replica's host goes down, later the master dies". Under the majority
+// quorum db3 would be a missing confirmation forever (1 of 2); as a down ignore_fail replica it
+// leaves the denominator (docs/detection.md), so db2's confirmation is enough.
+TEST_F(FailoverTest, IgnoreFailReplicaDownDuringMonitoringLeavesTheQuorum) {
+  bring_up();
+  const std::string conf = write_conf("", {{3, "ignore_fail=1\n"}});
+  ManagerProcess m(c(), conf, "", dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  EXPECT_THAT(read_file(log_file()), HasSubstr("2 direct replica(s)"));
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  writer.start();
+  ASSERT_TRUE(writer.wait_more(50, seconds(20)));
+  // Host gone, not just mysqld: a killed mysqld on a living host still confirms through the
+  // handshake probe run there, a cut host gives no opinion at all.
+  ASSERT_TRUE(c().link_down("db3"));
+  Undo relink([&] { (void)c().link_up("db3"); });
+  ASSERT_TRUE(writer.wait_more(50, seconds(20)));  // semi-sync still acknowledged by db2
+  ASSERT_TRUE(c().kill9("db1"));
+  EXPECT_EQ(m.wait_exit(seconds(90)), 10) << diagnostics(m);
+  EXPECT_THAT(read_file(log_file()), HasSubstr("left out of the quorum: 10.77.0.13"));
+  expect_failed_over_to("db2", {}, writer);
 }
 
 TEST_F(FailoverTest, ManagerAloneLosingTheMasterDoesNotFailOver) {
