@@ -236,6 +236,11 @@ TEST_F(VipScriptTest, UsageErrorsAbort) {
 
   ScriptRun bad_command = run("teleport", "db1");
   EXPECT_EQ(bad_command.code, 2) << bad_command;
+
+  ScriptRun bad_wait = run("start", "db1", "db2", "MHA_VIP_DAD_WAIT=0");
+  EXPECT_EQ(bad_wait.code, 2) << bad_wait;
+  EXPECT_THAT(bad_wait.err, HasSubstr("MHA_VIP_DAD_WAIT must be a positive number")) << bad_wait;
+  EXPECT_THAT(holders(), ElementsAre("db1"));
 }
 
 }  // namespace
