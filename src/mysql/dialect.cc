@@ -2,6 +2,7 @@
 
 #include "mha/mysql/sql_text.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace mha::mysql {
@@ -276,6 +277,29 @@ std::vector<std::string> Dialect::set_read_only(bool on) const {
 std::string Dialect::read_only_bypass_privilege() const {
   if (is_mariadb()) return version_.at_least(10, 11) ? "READ_ONLY ADMIN" : "SUPER";
   return "CONNECTION_ADMIN or SUPER";
+}
+
+std::string Dialect::show_full_processlist() const { return "SHOW FULL PROCESSLIST"; }
+
+std::string Dialect::kill_connection(uint64_t connection_id) const {
+  return "KILL CONNECTION " + std::to_string(connection_id);
+}
+
+std::string Dialect::select_connection_id() const { return "SELECT CONNECTION_ID()"; }
+
+std::string Dialect::flush_tables_no_binlog() const { return "FLUSH NO_WRITE_TO_BINLOG TABLES"; }
+
+std::string Dialect::lock_all_tables() const { return "FLUSH TABLES WITH READ LOCK"; }
+
+std::string Dialect::unlock_tables() const { return "UNLOCK TABLES"; }
+
+std::string Dialect::set_session_lock_wait_timeout(std::chrono::seconds timeout) const {
+  return "SET SESSION lock_wait_timeout = " +
+         std::to_string(std::max<long long>(1, timeout.count()));
+}
+
+std::string Dialect::is_used_lock(const std::string& name) const {
+  return "SELECT IS_USED_LOCK(" + quote_string(name) + ")";
 }
 
 }  // namespace mha::mysql

@@ -129,6 +129,21 @@ class Dialect {
   // "CONNECTION_ADMIN or SUPER" (nobody while super_read_only is ON).
   std::string read_only_bypass_privilege() const;
 
+  // Online switchover (issue #7). Same text on every supported server; kept here so all SQL
+  // comes from one place.
+  // Columns Id, User, Host, db, Command, Time (seconds), State, Info (the full statement).
+  std::string show_full_processlist() const;
+  std::string kill_connection(uint64_t connection_id) const;  // ends the session, not the query
+  std::string select_connection_id() const;                   // one cell: this session's id
+  std::string flush_tables_no_binlog() const;  // FLUSH NO_WRITE_TO_BINLOG TABLES (not replicated)
+  // FLUSH TABLES WITH READ LOCK: held by this session until unlock_tables() or disconnect.
+  std::string lock_all_tables() const;
+  std::string unlock_tables() const;
+  // Bounds how long this session waits for metadata/global read locks (FTWRL, read_only).
+  std::string set_session_lock_wait_timeout(std::chrono::seconds timeout) const;
+  // One cell: the connection id holding the named advisory lock, NULL when free.
+  std::string is_used_lock(const std::string& name) const;
+
  private:
   explicit Dialect(topology::ServerVersion v) : version_(std::move(v)) {}
   bool mysql_at_least(int major, int minor, int patch) const;
