@@ -1,0 +1,94 @@
+#pragma once
+
+// Online switchover (masterha_master_switch --master_state=alive), the deciding half: from what
+// was observed (a ClusterSnapshot, the process lists, the manager's lock and pid) and the
+// operator's options, either the reasons to refuse or a plan. Pure: no I/O, no clock, no logging
+// (mha_switchover_plan links neither libmariadb nor libssh2). The executor (executor.h) gathers
+// the inputs and carries the plan out.
+//
+// Refusals (every one found is returned, in this order, each a single line naming the server):
+//   - a configured server is not alive (MHA: no ignore_fail for a switchover);
+//   - no single current master can be derived;
+//   - a replica of the master is not replicating from it, or its IO/SQL thread is stopped, or it
+//     lags more than seconds_behind_master (or the lag is unknown);
+//   - the requested new master is unknown, is the current master, has no_master=1, has no
+//     binary log, or no replica qualifies when none was requested;
+//   - the new master has transactions the master lacks (errant GTIDs);
+//   - a statement other than SELECT/SHOW has run for more than running_updates_limit seconds on
+//     the master, or any non-sleeping session for more than running_seconds_limit on the new
+//     master (replication and our own sessions excepted);
+//   - a masterha_manager / MHA manager is running (its pid, or the monitor advisory lock held);
+//   - repl_password is not configured (every replica gets a CHANGE MASTER with credentials).
+
+#include "mha/topology/cluster_snapshot.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace mha::switchover {
+
+// One row of SHOW FULL PROCESSLIST.
+struct ProcessInfo {
+  uint64_t id = 0;
+  std::string user;
+  std::string host;
+  std::string command;  // "Query", "Sleep", "Binlog Dump", "Slave_SQL", ...
+  int64_t time_s = 0;
+  std::string state;
+  std::string info;  // the statement ("" when NULL)
+};
+
+struct PlanOptions {
+  std::string new_master_host;  // empty: elect
+  int new_master_port = 3306;
+  int seconds_behind_master = 30;  // MHA 0.58 (reference mha.md §1.1)
+  int running_updates_limit = 1;   // seconds
+  int running_seconds_limit = 10;  // seconds
+  bool orig_master_is_new_slave = false;
+};
+
+struct PlanInput {
+  const topology::ClusterSnapshot* snapshot = nullptr;
+  // SHOW FULL PROCESSLIST per config index (absent: not read; the limits are then unchecked and
+  // the plan says so in notes).
+  std::map<std::size_t, std::vector<ProcessInfo>> processes;
+  // Our own sessions' ids per config index, never counted as long-running.
+  std::map<std::size_t, std::set<uint64_t>> own_sessions;
+  int manager_pid = 0;  // a live masterha_manager of this application (from its status file)
+  std::optional<uint64_t> monitor_lock_holder;  // IS_USED_LOCK(monitor lock) on the master
+  bool repl_password_configured = false;
+};
+
+struct SwitchPlan {
+  std::size_t orig_master = 0;
+  std::size_t new_master = 0;
+  std::vector<std::size_t> replicas;  // the other replicas of orig_master, to re-point
+  bool gtid = false;                  // every replica uses GTID: re-point by GTID, else by file/pos
+  bool orig_master_is_new_slave = false;
+  std::vector<std::string> notes;  // informational lines for the plan printout
+};
+
+struct Decision {
+  std::optional<SwitchPlan> plan;     // set when refusals is empty
+  std::vector<std::string> refusals;  // each a complete sentence without a trailing newline
+};
+
+// The lock MHA's monitor holds on the master (and masterha_manager's pinger).
+inline constexpr const char* kMonitorLockName = "MHA_Master_High_Availability_Monitor";
+
+Decision decide(const PlanInput& input, const PlanOptions& options);
+
+// True for sessions the limits ignore: replication threads, system users, sleeping sessions.
+bool is_background_session(const ProcessInfo& p);
+// True for a statement that only reads (starts with SELECT or SHOW, case-insensitive).
+bool is_read_statement(const std::string& info);
+
+// The ASCII plan as printed before the switch ("From: ... To: ..."), one line per server.
+std::string render(const topology::ClusterSnapshot& snapshot, const SwitchPlan& plan);
+
+}  // namespace mha::switchover
