@@ -246,22 +246,13 @@ Decision decide_failover(const topology::ClusterSnapshot& snap, const FailoverPo
   FailoverPlan plan = std::get<FailoverPlan>(std::move(built));
   std::vector<std::string> missing;
   for (const PlanStep& step : plan.steps) {
-    if (step_implemented(step)) continue;
-    if (const ApplyRelayDiff* diff = std::get_if<ApplyRelayDiff>(&step)) {
-      missing.push_back(diff->target.name + " received up to " + diff->from.to_string() + " but " +
-                        diff->source.name + " has up to " + diff->to.to_string());
-    } else {
-      missing.push_back(describe_step(step));
-    }
+    if (!step_implemented(step)) missing.push_back(describe_step(step));
   }
   if (!missing.empty()) {
-    return refuse(std::move(d),
-                  Refuse{RefuseRule::kRelayDiffNeeded,
-                         "File/position failover would need relay-log diffs, which are not "
-                         "implemented yet (issue #5): " +
-                             internal::join(missing, "; ") +
-                             ". Use GTID replication, or bring the replicas level by hand.",
-                         std::move(plan)});
+    return refuse(std::move(d), Refuse{RefuseRule::kRelayDiffNeeded,
+                                       "The plan needs steps that are not implemented yet: " +
+                                           internal::join(missing, "; "),
+                                       std::move(plan)});
   }
   return finish(std::move(d), std::move(plan),
                 std::string("elect:") + election_rule_name(*election.rule));

@@ -106,34 +106,55 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
                        in.mode != ReplicationMode::kMysqlGtid;
   std::vector<std::size_t> followers;  // re-pointed to the new master, config order
   if (in.mode == ReplicationMode::kFilePosition) {
-    const std::size_t latest = ranking.latest.front();
+    // The diff source: a latest replica that keeps its relay logs (relay_log_purge=0), so the
+    // events the others lack are still there; any latest one when none is known to.
+    std::size_t latest = ranking.latest.front();
+    for (std::size_t i : ranking.latest) {
+      if (snap.servers[i].relay_log_purge == false) {
+        latest = i;
+        break;
+      }
+    }
     const topology::BinlogPosition& top = ranking.received.at(latest).file_pos;
     auto needs_diff = [&](std::size_t i) {
       return (ranking.received.at(i).file_pos <=> top) == std::partial_ordering::less;
     };
+    auto diff = [&](std::size_t i, bool check_only) {
+      return ApplyRelayDiff{ref(snap, i), ref(snap, latest), ranking.received.at(i).file_pos,
+                            top,          check_only,        t.salvage};
+    };
+    std::vector<std::size_t> recovered{n};  // brought level with `top`: the new master first
+    if (!policy.skip_change_master) {
+      for (std::size_t i : others) recovered.push_back(i);
+    }
+    // Before anything changes data: the relay logs every diff needs must still be there, or
+    // the failover stops here with nobody moved.
+    bool any_diff = false;
+    for (std::size_t i : recovered) {
+      if (!needs_diff(i)) continue;
+      plan.steps.emplace_back(diff(i, true));
+      any_diff = true;
+    }
+    if (any_diff && snap.servers[latest].relay_log_purge != false) {
+      plan.warnings.push_back(
+          "relay_log_purge is " +
+          std::string(snap.servers[latest].relay_log_purge ? "ON" : "unknown") + " on " +
+          snap.servers[latest].id.display() +
+          ": the relay logs the diffs need may be purged; the check step fails if they are.");
+    }
     auto recover = [&](std::size_t i) {
       plan.steps.emplace_back(WaitRelayApplied{ref(snap, i), t.relay_apply});
-      if (needs_diff(i)) {
-        plan.steps.emplace_back(
-            ApplyRelayDiff{ref(snap, i), ref(snap, latest), ranking.received.at(i).file_pos, top});
-      }
+      if (needs_diff(i)) plan.steps.emplace_back(diff(i, false));
     };
     recover(n);
     if (!policy.skip_change_master) plan.steps.emplace_back(RecordNewMasterPosition{new_master});
     // After the recorded position: the others start there and replicate the salvaged events.
-    if (salvage && !needs_diff(n)) {
+    // The relay-log diff brought the new master to `top`, where the saved events begin.
+    if (salvage) {
       plan.steps.emplace_back(ApplySavedBinlog{new_master, master, in.mode, top, t.salvage});
     }
-    for (std::size_t i : others) {
-      if (needs_diff(i) && snap.servers[i].id.ignore_fail) {
-        plan.not_recovered.push_back(
-            {ref(snap, i), "needs relay-log events " + ranking.received.at(i).file_pos.to_string() +
-                               " .. " + top.to_string() + " from " +
-                               snap.servers[latest].id.display() +
-                               " (relay-log diffs: issue #5); ignore_fail=1, left out"});
-        continue;
-      }
-      if (policy.skip_change_master) continue;
+    for (std::size_t i : recovered) {
+      if (i == n) continue;
       recover(i);
       followers.push_back(i);
     }

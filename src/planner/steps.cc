@@ -68,9 +68,7 @@ const char* step_name(const PlanStep& step) {
                     step);
 }
 
-bool step_implemented(const PlanStep& step) {
-  return !std::holds_alternative<ApplyRelayDiff>(step);
-}
+bool step_implemented(const PlanStep&) { return true; }
 
 std::string describe_step(const PlanStep& step) {
   return std::visit(
@@ -112,8 +110,14 @@ std::string describe_step(const PlanStep& step) {
                    ".";
           },
           [](const ApplyRelayDiff& s) {
+            if (s.check_only) {
+              return "Check that the relay logs of " + s.source.name + " still hold " +
+                     s.from.to_string() + " .. " + s.to.to_string() + " for " + s.target.name +
+                     " (nothing changed; fails if they were purged).";
+            }
             return "Apply relay-log events " + s.from.to_string() + " .. " + s.to.to_string() +
-                   " from " + s.source.name + " on " + s.target.name + ".";
+                   " from " + s.source.name + " on " + s.target.name + " (mysqlbinlog | mysql); " +
+                   "timeout " + seconds(s.timeout) + ".";
           },
           [](const ApplySavedBinlog& s) {
             const std::string from = s.mode == ReplicationMode::kFilePosition

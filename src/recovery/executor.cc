@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "relay_diff.h"
 #include "salvage.h"
 #include "script_args.h"
 #include <sys/stat.h>
@@ -123,7 +124,7 @@ class StepRunner {
   StepResult run(const planner::PromoteNewMaster& s);
   StepResult run(const planner::RunFailoverScript& s);
   StepResult run(const planner::RunReportScript& s);
-  StepResult run(const planner::ApplyRelayDiff&) { return unimplemented("apply_relay_diff"); }
+  StepResult run(const planner::ApplyRelayDiff& s);
   StepResult run(const planner::ApplySavedBinlog& s);
 
  private:
@@ -687,6 +688,41 @@ StepResult StepRunner::run(const planner::ApplySavedBinlog& s) {
     detail += "; an unfinished transaction at " + summary->incomplete_tail + " was left out";
   }
   return ok(detail);
+}
+
+StepResult StepRunner::run(const planner::ApplyRelayDiff& s) {
+  if (dropped(s.target.index)) return ok(s.target.name + " dropped", StepOutcome::kSkipped);
+  const bool new_master = s.target == plan_.new_master;
+  const std::string left = "The old master is fenced; nothing was promoted or re-pointed.";
+  Result<Server> target = open(s.target, s.timeout + opts_.wait_margin);
+  Result<Server> source = target ? open_stmt(s.source) : Unexpected(target.error());
+  internal::RelayDiffOutcome r;
+  if (target && source) {
+    auto side = [&](const planner::ServerRef& ref, Server& srv) {
+      const topology::ServerIdentity& id = snap_.servers[ref.index].id;
+      return internal::RelayDiffServer{
+          ref.name,    id.config_index,          id.ip.empty() ? id.hostname : id.ip,
+          id.port,     facts(id).remote_workdir, srv.session.get(),
+          &srv.dialect};
+    };
+    r = internal::run_relay_diff({side(s.target, *target), side(s.source, *source), opts_.hosts,
+                                  opts_.admin, opts_.app, opts_.local_workdir, s.from, s.to,
+                                  s.timeout, s.check_only});
+  } else {
+    r.error = (target ? source : target).error();
+  }
+  if (r.ok) return ok(r.detail);
+  // A replica that cannot be brought level stays as it is and is reported (exit 10); the new
+  // master, or a check (before anything changed) for a replica without ignore_fail, fails the
+  // failover: MHA refuses too when no latest replica kept the relay logs needed.
+  if (!new_master && (!s.check_only || snap_.servers[s.target.index].id.ignore_fail)) {
+    drop(s.target, "relay-log diff not applied, left as it is: " + r.error->message);
+    return ok(s.target.name + " not recovered: " + r.error->message, StepOutcome::kWarning);
+  }
+  return failed(
+      std::move(*r.error),
+      left +
+          (r.target_changed ? " " + s.target.name + " may hold part of the relay-log diff." : ""));
 }
 
 StepResult StepRunner::run(const planner::RecordNewMasterPosition& s) {

@@ -15,7 +15,7 @@
 //   4. latest replicas (most received), election (MHA §3.6 order) with bad candidates excluded
 //      and a why/why-not line per replica                -> Refuse when nobody qualifies
 //   5. plan: fence, catch up from the latest, re-point, promote, VIP, report. A plan that needs a
-//      step not implemented yet (relay-log diffs, issue #5) -> Refuse carrying that plan.
+//      step not implemented yet (none today) -> Refuse carrying that plan.
 
 #include "mha/planner/policy.h"
 #include "mha/planner/position.h"
@@ -44,7 +44,7 @@ enum class RefuseRule {
   kNewMasterHostInvalid,  // --new_master_host is unknown, dead or a bad candidate
   kNoCandidate,           // no replica qualifies as new master
   kCatchUpImpossible,     // the data the new master lacks cannot be fetched (errant/no binlog)
-  kRelayDiffNeeded,       // a replica needs relay-log diffs (issue #5)
+  kRelayDiffNeeded,       // the plan holds a step not implemented yet (none today)
 };
 const char* refuse_rule_name(RefuseRule r);  // "error_marker", "recent_failover", ...
 

@@ -15,7 +15,7 @@
 namespace mha::planner {
 
 enum class ReplicationMode {
-  kFilePosition,  // master file:position coordinates; recovery needs relay-log diffs (issue #5)
+  kFilePosition,  // master file:position coordinates; lagging replicas get relay-log diffs
   kMariadbGtid,   // every replica Using_Gtid=Slave_Pos/Current_Pos
   kMysqlGtid,     // every server gtid_mode=ON and every replica Auto_Position=1
 };

@@ -6,9 +6,8 @@
 // exist once earlier steps ran (the new master's binlog position, the catch-up source's final GTID
 // state) are read by the executor at that point, as each step's comment says.
 //
-// Extending: issue #5 (relay-log diffs) fills the placeholder step ApplyRelayDiff. The planner
-// already places them where they are needed and then refuses the plan while step_implemented() says
-// false, so enabling them changes no other step. New step types are appended to PlanStep; renderers
+// Extending: step_implemented() lets a new step type be planned before the executor runs it (the
+// planner refuses a plan holding one). New step types are appended to PlanStep; renderers
 // visit every alternative, so the compiler lists the places to update.
 
 #include "mha/planner/position.h"
@@ -86,13 +85,25 @@ struct CatchUpFromLatest {
   std::chrono::seconds timeout{};
 };
 
-// Placeholder (issue #5): generate on `source` the relay-log events between `from` and `to`
-// (master coordinates) and apply them on `target`.
+// File/position mode (issue #5): bring `target`, which received only up to `from` (master
+// coordinates), to `to`, what `source` (a latest replica) received, from source's relay logs. The
+// executor waits (bounded by `timeout`) until the target executed everything it received, has
+// the node helper on source's host write the events after `from` (apply_diff_relay_logs
+// --command=generate), relays the file through the manager to the target's host and applies it
+// there with mysqlbinlog | mysql (both stages checked; max_allowed_packet raised and read_only
+// lifted around it, both restored), then checks the target holds the diff's last transaction.
+// A target that is not the new master and fails is left alone and reported as not recovered
+// (exit 10); the new master failing fails the failover before anything is promoted.
+// With `check_only`, nothing is changed: the helper only confirms (--command=find) that
+// source's relay logs still hold the events, or the step fails (relay_log_purge=1 may have
+// removed them); the planner puts these checks before the first step that changes data.
 struct ApplyRelayDiff {
   ServerRef target;
   ServerRef source;
   topology::BinlogPosition from;
   topology::BinlogPosition to;
+  bool check_only = false;
+  std::chrono::seconds timeout{};
 };
 
 // Binlog salvage (issue #5), when the dead master's host answers SSH: run the node helper's
@@ -173,8 +184,8 @@ using PlanStep =
 // Stable snake_case name of the step type ("stop_replica_io", ...), used in journals and JSON.
 const char* step_name(const PlanStep& step);
 
-// False for the placeholder issue #5 still has to fill in (ApplyRelayDiff); the planner refuses a
-// plan containing one.
+// False for a step type the executor cannot run yet; the planner refuses a plan containing one.
+// Every type is implemented today.
 bool step_implemented(const PlanStep& step);
 
 // One line describing what the step does with its arguments, as printed by --dry-run.

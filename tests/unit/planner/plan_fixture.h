@@ -166,6 +166,10 @@ class PlanFixture {
     server(name).id.ignore_fail = true;
     return *this;
   }
+  PlanFixture& relay_log_purge(std::string_view name, bool on) {
+    server(name).relay_log_purge = on;
+    return *this;
+  }
   PlanFixture& sql_error(std::string_view name, int errno_value) {
     replica(name).sql_running = false;
     replica(name).last_sql_errno = errno_value;

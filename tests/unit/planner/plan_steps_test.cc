@@ -128,19 +128,80 @@ TEST(PlanSteps, FilePositionInSyncRecordsTheNewMastersPosition) {
   EXPECT_EQ(steps_of<RepointReplica>(p)[0]->method, RepointMethod::kFilePosition);
 }
 
-TEST(PlanSteps, FilePositionRefusalCarriesThePlanWithTheDiffStep) {
+TEST(PlanSteps, FilePositionLagChecksTheRelayLogsFirstThenAppliesTheDiff) {
   PlanFixture f =
       PlanFixture::mariadb_file_position().received_file("db3", "mysql-bin.000003", 900);
-  Decision d = f.decide();
-  const Refuse& r = refusal_of(d);
-  ASSERT_TRUE(r.blocked_plan.has_value());
-  auto diffs = steps_of<ApplyRelayDiff>(r.blocked_plan.value());
-  ASSERT_EQ(diffs.size(), 1u);
-  EXPECT_EQ(diffs[0]->target.name, "db3(10.77.0.13:3306)");
-  EXPECT_EQ(diffs[0]->source.name, "db2(10.77.0.12:3306)");
-  EXPECT_EQ(diffs[0]->from.to_string(), "mysql-bin.000003:900");
-  EXPECT_EQ(diffs[0]->to.to_string(), "mysql-bin.000003:1234");
-  EXPECT_FALSE(step_implemented(PlanStep(*diffs[0])));
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_EQ(p.new_master.name, "db2(10.77.0.12:3306)");
+  // The check changes nothing and runs before the first step that changes data; the diff is
+  // applied after db3 executed its own relay log, before it is re-pointed at the new master's
+  // recorded position (which it then has exactly: both are at mysql-bin.000003:1234).
+  EXPECT_EQ(
+      step_names(p),
+      (std::vector<std::string>{
+          "stop_replica_io", "fence_old_master", "confirm_received", "apply_relay_diff",
+          "wait_relay_applied", "record_new_master_position", "wait_relay_applied",
+          "apply_relay_diff", "repoint_replica", "promote_new_master", "run_failover_script"}));
+  auto diffs = steps_of<ApplyRelayDiff>(p);
+  ASSERT_EQ(diffs.size(), 2u);
+  for (const ApplyRelayDiff* d : diffs) {
+    EXPECT_EQ(d->target.name, "db3(10.77.0.13:3306)");
+    EXPECT_EQ(d->source.name, "db2(10.77.0.12:3306)");
+    EXPECT_EQ(d->from.to_string(), "mysql-bin.000003:900");
+    EXPECT_EQ(d->to.to_string(), "mysql-bin.000003:1234");
+    EXPECT_TRUE(step_implemented(PlanStep(*d)));
+    EXPECT_GT(d->timeout.count(), 0);
+  }
+  EXPECT_TRUE(diffs[0]->check_only);
+  EXPECT_FALSE(diffs[1]->check_only);
+  EXPECT_TRUE(p.not_recovered.empty());
+  ASSERT_EQ(p.new_replicas.size(), 1u);
+}
+
+TEST(PlanSteps, FilePositionNewMasterThatLagsGetsItsDiffBeforeTheRecordedPosition) {
+  // db3 is candidate_master but received less than db2: its diff comes first, then its
+  // position is recorded, then the salvaged master binlog starts where the latest replica ends.
+  PlanFixture f =
+      PlanFixture::mariadb_file_position().received_file("db3", "mysql-bin.000003", 900);
+  f.candidate("db3");
+  f.policy().evidence.ssh_reachable = true;
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_EQ(p.new_master.name, "db3(10.77.0.13:3306)");
+  EXPECT_EQ(step_names(p),
+            (std::vector<std::string>{"stop_replica_io", "fence_old_master", "confirm_received",
+                                      "apply_relay_diff", "wait_relay_applied", "apply_relay_diff",
+                                      "record_new_master_position", "apply_saved_binlog",
+                                      "wait_relay_applied", "repoint_replica", "promote_new_master",
+                                      "run_failover_script"}));
+  auto salvage = steps_of<ApplySavedBinlog>(p);
+  ASSERT_EQ(salvage.size(), 1u);
+  EXPECT_EQ(salvage[0]->from.to_string(), "mysql-bin.000003:1234");
+}
+
+TEST(PlanSteps, FilePositionDiffSourcePrefersALatestReplicaThatKeepsItsRelayLogs) {
+  PlanFixture f = PlanFixture::mariadb_file_position().add_server("db4", "10.77.0.14", 4, "db1");
+  f.received_file("db2", "mysql-bin.000003", 900);
+  f.received_file("db4", "mysql-bin.000003", 1234);
+  f.relay_log_purge("db3", true).relay_log_purge("db4", false);
+  const FailoverPlan& p = plan_of(f.decide());
+  auto diffs = steps_of<ApplyRelayDiff>(p);
+  ASSERT_FALSE(diffs.empty());
+  for (const ApplyRelayDiff* d : diffs) EXPECT_EQ(d->source.name, "db4(10.77.0.14:3306)");
+  for (const std::string& w : p.warnings) EXPECT_EQ(w.find("relay_log_purge"), std::string::npos);
+}
+
+TEST(PlanSteps, FilePositionWarnsWhenTheDiffSourcePurgesItsRelayLogs) {
+  PlanFixture f =
+      PlanFixture::mariadb_file_position().received_file("db2", "mysql-bin.000003", 900);
+  f.relay_log_purge("db3", true);
+  const FailoverPlan& p = plan_of(f.decide());
+  bool warned = false;
+  for (const std::string& w : p.warnings) {
+    warned = warned || w.find("relay_log_purge is ON on db3(10.77.0.13:3306)") != std::string::npos;
+  }
+  EXPECT_TRUE(warned);
+  ASSERT_FALSE(steps_of<ApplyRelayDiff>(p).empty());
+  EXPECT_TRUE(steps_of<ApplyRelayDiff>(p)[0]->check_only);
 }
 
 TEST(PlanSteps, MysqlUsesAutoPosition) {

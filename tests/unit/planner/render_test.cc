@@ -50,11 +50,13 @@ TEST(RenderJson, GtidCatchUpGolden) {
   expect_golden("gtid_catch_up.json", render_json(f.decide()));
 }
 
-TEST(RenderText, FilePositionRefusedGolden) {
+// Was refused (relay_diff_needed) before relay-log diffs were implemented; the same cluster now
+// gets a plan with the relay-log check and diff for db2.
+TEST(RenderText, FilePositionDiffGolden) {
   PlanFixture f = PlanFixture::mariadb_file_position().ignore_fail("db3");
   f.received_file("db2", "mysql-bin.000003", 900);
   f.add_server("db4", "10.77.0.14", 4, "db1").dead("db4").ignore_fail("db4");
-  expect_golden("file_position_refused.txt", render_text(f.snapshot(), f.decide()));
+  expect_golden("file_position_diff.txt", render_text(f.snapshot(), f.decide()));
 }
 
 TEST(RenderText, NoFailoverGolden) {
@@ -85,22 +87,21 @@ TEST(RenderText, TopologyChangeHasMhasShape) {
             "out)\n");
 }
 
-TEST(RenderJson, RefusalNamesTheRuleAndKeepsTheBlockedPlan) {
+TEST(RenderJson, FilePositionDiffStepsAreImplemented) {
   PlanFixture f = PlanFixture::mariadb_file_position();
   f.received_file("db3", "mysql-bin.000003", 900);
   nlohmann::json j = nlohmann::json::parse(render_json(f.decide(), false));
-  EXPECT_EQ(j["outcome"], "refuse");
-  EXPECT_EQ(j["rule"], "refuse:relay_diff_needed");
+  EXPECT_EQ(j["outcome"], "failover");
   EXPECT_EQ(j["inputs"]["mode"], "file_position");
   ASSERT_TRUE(j["plan"].is_object());
-  bool found = false;
+  int diffs = 0;
   for (const auto& s : j["plan"]["steps"]) {
     if (s["step"] == "apply_relay_diff") {
-      found = true;
-      EXPECT_FALSE(s["implemented"].get<bool>());
+      ++diffs;
+      EXPECT_TRUE(s["implemented"].get<bool>());
     }
   }
-  EXPECT_TRUE(found);
+  EXPECT_EQ(diffs, 2);
 }
 
 }  // namespace
