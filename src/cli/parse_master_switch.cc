@@ -18,7 +18,8 @@ constexpr const char* kAliveOnly[] = {"--check_only",
                                       "--running_seconds_limit",
                                       "--seconds_behind_master",
                                       "--skip_lock_all_tables",
-                                      "--flush_tables"};
+                                      "--flush_tables",
+                                      "--catchup_timeout"};
 
 }  // namespace
 
@@ -61,13 +62,13 @@ Parsed<MasterSwitchOptions> parse_master_switch_args(std::span<const std::string
                   "alive: make the old master a slave of the new one");
   parser
       .add_value("--running_updates_limit", o.switchover.running_updates_limit,
-                 "alive: refuse if a write has run this many seconds")
+                 "alive: refuse if a write has run longer on the master")
       ->type_name("SECONDS")
       ->check(internal::non_negative())
       ->capture_default_str();
   parser
       .add_value("--running_seconds_limit", o.switchover.running_seconds_limit,
-                 "alive: seconds the switch may take to apply")
+                 "alive: refuse if a query has run longer on the new master")
       ->type_name("SECONDS")
       ->check(internal::non_negative())
       ->capture_default_str();
@@ -76,6 +77,12 @@ Parsed<MasterSwitchOptions> parse_master_switch_args(std::span<const std::string
                  "alive: largest acceptable slave lag")
       ->type_name("SECONDS")
       ->check(internal::non_negative())
+      ->capture_default_str();
+  parser
+      .add_value("--catchup_timeout", o.switchover.catchup_timeout,
+                 "alive: seconds the new master may take to catch up (else roll back)")
+      ->type_name("SECONDS")
+      ->check(internal::int_range(1, 86400))
       ->capture_default_str();
   parser.add_bool("--skip_lock_all_tables", o.switchover.skip_lock_all_tables,
                   "alive: do not FLUSH TABLES WITH READ LOCK on the old master");
@@ -112,6 +119,8 @@ Parsed<MasterSwitchOptions> parse_master_switch_args(std::span<const std::string
   o.dead.port_given = parser.given("--dead_master_port");
   o.dead.ssh_reachable = static_cast<SshReachable>(ssh_reachable);
   o.switchover.flush_tables = static_cast<FlushTables>(flush_tables);
+  // --dry-run means the same as MHA's --check_only in alive mode.
+  if (o.state == MasterState::kAlive && o.failover.dry_run) o.switchover.check_only = true;
   return o;
 }
 

@@ -119,6 +119,9 @@ struct SwitchoverOptions {
   int seconds_behind_master = 30;
   bool skip_lock_all_tables = false;
   FlushTables flush_tables = FlushTables::kAsk;
+  // Beyond MHA (which waits forever): how long the new master and the replicas may take to reach
+  // the old master's final position; on the new master, a timeout rolls the switch back.
+  int catchup_timeout = 30;  // seconds
 };
 
 struct MasterSwitchOptions {

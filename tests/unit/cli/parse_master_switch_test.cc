@@ -151,5 +151,25 @@ TEST(ParseMasterSwitchTest, RangesAreChecked) {
   }
 }
 
+TEST(ParseMasterSwitchTest, AliveCatchupTimeoutAndDryRun) {
+  MasterSwitchOptions o =
+      parsed_ok(parse_master_switch_args(Args{"--master_state=alive", "--conf=a"}));
+  EXPECT_EQ(o.switchover.catchup_timeout, 30);
+  EXPECT_FALSE(o.switchover.check_only);
+  o = parsed_ok(parse_master_switch_args(
+      Args{"--master_state=alive", "--conf=a", "--catchup_timeout=5", "--dry-run"}));
+  EXPECT_EQ(o.switchover.catchup_timeout, 5);
+  EXPECT_TRUE(o.switchover.check_only);  // --dry-run is --check_only in alive mode
+  EarlyExit e = early_exit(
+      parse_master_switch_args(Args{"--master_state=alive", "--conf=a", "--catchup_timeout=0"}));
+  EXPECT_EQ(e.code, 1);
+  EXPECT_NE(e.err.find("--catchup_timeout"), std::string::npos) << e.err;
+  e = early_exit(parse_master_switch_args(
+      Args{"--master_state=dead", "--conf=a", "--dead_master_host=x", "--catchup_timeout=5"}));
+  EXPECT_EQ(e.err,
+            "masterha_master_switch: option '--catchup_timeout' does not apply to "
+            "--master_state=dead (see --help)\n");
+}
+
 }  // namespace
 }  // namespace mha::cli

@@ -100,10 +100,7 @@ std::vector<ConfTool> conf_tools() {
       {check_status_main, {}, ""},
       {stop_main, {}, ""},
       {master_switch_main, {"--master_state=dead", "--dead_master_host=db1"}, ""},
-      {master_switch_main,
-       {"--master_state=alive"},
-       "masterha_master_switch: online switchover (--master_state=alive) is not implemented yet "
-       "(issue #7)\n"},
+      {master_switch_main, {"--master_state=alive"}, ""},
   };
 }
 
