@@ -121,6 +121,7 @@ int Monitor::run() {
             settings_.ping_interval.count(), config::ping_type_name(settings_.ping.type),
             replica_ids.size());
   Steady::time_point next_ping = Steady::now();
+  Steady::time_point early_ping_at{};
   std::string last_verdict;
   bool first_ping_done = false;
   while (true) {
@@ -201,6 +202,15 @@ int Monitor::run() {
     const health::Requests requests = health.requests(now);
     if (requests.any()) collector.start(requests, now);
     if (hooks_.on_tick) hooks_.on_tick();
+    // A killed mysqld closes our idle connection at once: ping now instead of at the next
+    // interval. At most once per interval, so a connection that stays readable cannot spin.
+    now = Steady::now();
+    if (now < next_ping && now - early_ping_at >= settings_.ping_interval &&
+        pinger.connection_signalled()) {
+      early_ping_at = now;
+      next_ping = now;
+      log::info("The master closed (or wrote to) the idle monitor connection; pinging now.");
+    }
     const auto until_ping = next_ping - Steady::now();
     std::this_thread::sleep_for(
         std::clamp<Steady::duration>(until_ping, Steady::duration::zero(), settings_.poll));

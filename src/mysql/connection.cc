@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include <poll.h>
+
 namespace mha::mysql {
 namespace {
 
@@ -147,6 +149,16 @@ std::string MysqlConnection::server_version_string() const {
 
 Result<topology::ServerVersion> MysqlConnection::server_version() const {
   return topology::parse_server_version(server_version_string());
+}
+
+bool MysqlConnection::peer_signalled() const {
+  if (!handle_) return false;
+  const my_socket fd = mysql_get_socket(handle_.get());
+  if (fd < 0) return false;
+  pollfd p{fd, POLLIN | POLLRDHUP, 0};
+  // EOF, a reset and unsolicited bytes all wake the poll; none of them is normal on an idle
+  // MySQL connection, and the next statement reads (and reports) whatever it was.
+  return ::poll(&p, 1, 0) > 0 && p.revents != 0;
 }
 
 unsigned long MysqlConnection::thread_id() const {

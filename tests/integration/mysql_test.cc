@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/cluster.h"
@@ -254,6 +255,31 @@ TEST_F(MysqlCluster, QueryOnAnOpenConnectionToAFrozenServerFailsWithinTheReadTim
       << r.error().to_string();
   EXPECT_LT(took, 2.0 * kTimeout.count());
   EXPECT_NE(r.error().message.find(endpoint(kFaultHost).display()), std::string::npos);
+}
+
+// What the monitor's early ping rests on: an idle connection is quiet while the server lives
+// (also while it is frozen: the kernel keeps the socket open), and shows the server's end at once
+// when mysqld is killed.
+TEST_F(MysqlCluster, IdleConnectionSignalsAKilledServerButNotAFrozenOne) {
+  Result<MysqlConnection> c = connect(kFaultHost, admin());
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_EQ(scalar(*c, "SELECT 1"), "1");
+  EXPECT_FALSE(c->peer_signalled());
+  {
+    ASSERT_TRUE(cluster().stop(kFaultHost));
+    Undo resume([] { return cluster().cont(kFaultHost); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a window for a false signal
+    EXPECT_FALSE(c->peer_signalled());
+  }
+  ASSERT_EQ(scalar(*c, "SELECT 1"), "1");
+  ASSERT_TRUE(cluster().kill9(kFaultHost));
+  Undo restart([] { return cluster().restart_mysqld(kFaultHost); });
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (!c->peer_signalled() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(c->peer_signalled());
+  EXPECT_FALSE(c->query("SELECT 1"));  // and the next statement reports the loss
 }
 
 TEST_F(MysqlCluster, HostWithLinkDownFailsWithinTheConnectTimeout) {

@@ -67,6 +67,12 @@ class MasterPinger {
   // Drops the persistent connection (and with it the advisory lock).
   void close();
 
+  // The persistent connection has been closed or written to by the master since the last ping
+  // (SqlSession::peer_signalled): a killed mysqld closes it at once, so the monitor pings now
+  // instead of at the next interval. Only ever brings a ping forward; the verdict still comes
+  // from pings and evidence. False without a persistent connection (ping_type=CONNECT).
+  bool connection_signalled() const { return session_ && session_->peer_signalled(); }
+
   // The last error text (no secrets), for the log; empty after a success.
   const std::string& last_error() const { return last_error_; }
 

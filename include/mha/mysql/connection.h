@@ -45,6 +45,9 @@ class MysqlConnection final : public SqlSession {
   Result<topology::ServerVersion> server_version() const;
 
   unsigned long thread_id() const;  // the server's connection id (for KILL)
+
+  // poll(2) on the socket with a zero timeout (SqlSession's contract).
+  bool peer_signalled() const override;
   const Endpoint& endpoint() const { return endpoint_; }
 
  private:

@@ -26,6 +26,13 @@ class SqlSession {
 
   // Runs a statement and discards any result.
   virtual Status execute(std::string_view sql) = 0;
+
+  // Between statements only: true when the server has closed the connection or sent something
+  // unasked (MariaDB sends an error packet before it closes a killed connection). An idle
+  // connection has nothing to read, so either means the server went away or is going; the
+  // caller should use the connection now to find out. Never blocks. Sessions that cannot tell
+  // return false.
+  virtual bool peer_signalled() const { return false; }
 };
 
 // Opens sessions; passed into constructors of components that connect to servers, so tests can

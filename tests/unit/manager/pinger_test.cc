@@ -58,6 +58,21 @@ TEST_F(PingerTest, FirstPingTakesTheLockAndSucceeds) {
   EXPECT_EQ(p.lock_state(), LockState::kHeld);
 }
 
+TEST_F(PingerTest, ConnectionSignalledOnlyWithAPersistentConnection) {
+  MasterPinger p = make();
+  sql_.session(kServer).set_peer_signalled(true);
+  EXPECT_FALSE(p.connection_signalled());  // nothing connected yet
+  expect_lock("1");
+  sql_.session(kServer).expect(kPing).returns({"Value"}, {{"1"}});
+  sql_.session(kServer).set_peer_signalled(false);
+  ASSERT_TRUE(p.ping().succeeded());
+  EXPECT_FALSE(p.connection_signalled());
+  sql_.session(kServer).set_peer_signalled(true);  // the master closed our connection
+  EXPECT_TRUE(p.connection_signalled());
+  p.close();
+  EXPECT_FALSE(p.connection_signalled());
+}
+
 TEST_F(PingerTest, LockHeldByAnotherManagerIsReported) {
   expect_lock("0");
   sql_.session(kServer).expect(kPing).returns({"Value"}, {{"1"}});

@@ -72,6 +72,9 @@ class FakeSqlSession : public SqlSession {
 
   Result<ResultSet> query(std::string_view sql) override { return next(sql); }
 
+  bool peer_signalled() const override { return peer_signalled_; }
+  void set_peer_signalled(bool v) { peer_signalled_ = v; }
+
   Status execute(std::string_view sql) override {
     Result<ResultSet> r = next(sql);
     if (!r) return Unexpected(std::move(r).error());
@@ -109,6 +112,7 @@ class FakeSqlSession : public SqlSession {
   std::string server_;
   std::deque<std::unique_ptr<Expectation>> expected_;
   std::vector<std::string> history_;
+  bool peer_signalled_ = false;
 };
 
 // Hands out scripted sessions by endpoint ("host:port" as Endpoint::display() prints it).
@@ -154,6 +158,7 @@ class FakeSqlConnector : public SqlConnector {
     explicit Handle(std::shared_ptr<FakeSqlSession> s) : s_(std::move(s)) {}
     Result<ResultSet> query(std::string_view sql) override { return s_->query(sql); }
     Status execute(std::string_view sql) override { return s_->execute(sql); }
+    bool peer_signalled() const override { return s_->peer_signalled(); }
 
    private:
     std::shared_ptr<FakeSqlSession> s_;
