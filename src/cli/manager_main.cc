@@ -131,6 +131,7 @@ manager::MonitorSettings settings_from(const config::AppConfig& config,
   s.health = manager::health_policy_from_config(config);
   s.failover = internal::failover_switches(options.failover);
   s.wait_on_failover_error = seconds(options.failover.wait_on_failover_error);
+  s.replica_poll.interval = manager::replica_poll_interval(s.ping_interval);
   return s;
 }
 
@@ -364,6 +365,11 @@ int manager_main(std::span<const std::string> args, const Context& ctx) {
     } else {
       manager_metrics.count_ping_failure();
     }
+  };
+  hooks.on_replica = [&](const manager::ReplicaSample& r) {
+    manager_metrics.set_replica_up(r.host, r.up);
+    manager_metrics.set_replica_threads(r.host, r.io_running, r.sql_running);
+    manager_metrics.set_replica_lag(r.host, manager::lag_metric_value(r));
   };
   hooks.on_failover = [&](const manager::FailoverResult& r) {
     manager_metrics.count_failover(r.refused           ? metrics::kFailoverRefused

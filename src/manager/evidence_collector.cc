@@ -1,9 +1,8 @@
 #include "mha/manager/evidence_collector.h"
 
 #include "mha/common/log.h"
-#include "mha/mysql/dialect.h"
+#include "mha/manager/replica_poller.h"
 #include "mha/mysql/library.h"
-#include "mha/mysql/status_parsers.h"
 #include "mha/observe/handshake_probe.h"
 
 #include <utility>
@@ -51,18 +50,13 @@ health::ReplicaEvidence EvidenceCollector::ask_replica(const EvidenceTargets::Re
     mysql::MysqlThreadToken token;
     Result<std::unique_ptr<mysql::SqlSession>> s = sql_.connect(r.sql, credentials_, timeouts_.sql);
     if (s) {
-      // SHOW SLAVE STATUS reads the same on every flavour we support up to 8.0; 8.4 only knows
-      // SHOW REPLICA STATUS, which MariaDB 10.5+ and MySQL 8.0.22+ also accept.
-      Result<mysql::ResultSet> rs = (*s)->query("SHOW SLAVE STATUS");
-      if (!rs) rs = (*s)->query("SHOW REPLICA STATUS");
-      if (rs) {
-        Result<std::vector<topology::ReplicaStatus>> parsed = mysql::parse_replica_status(*rs);
-        if (parsed) {
-          for (const topology::ReplicaStatus& st : *parsed) {
-            if (!st.channel.empty()) continue;
-            e.io_state = st.io_running;
-            e.last_io_errno = st.last_io_errno;
-          }
+      // The version is not read here: the dialect's statements are tried in order.
+      Result<std::vector<topology::ReplicaStatus>> parsed = read_replica_status(**s);
+      if (parsed) {
+        for (const topology::ReplicaStatus& st : *parsed) {
+          if (!st.channel.empty()) continue;
+          e.io_state = st.io_running;
+          e.last_io_errno = st.last_io_errno;
         }
       }
     }

@@ -3,7 +3,6 @@
 #include "mha/common/log.h"
 #include "mha/health/verdict.h"
 #include "mha/ssh/shell_quote.h"
-#include "mha/state/status_reporter.h"
 
 #include <algorithm>
 #include <thread>
@@ -116,6 +115,18 @@ int Monitor::run() {
                       settings_.ping);
   EvidenceCollector collector(std::move(targets), *env_.sql, admin, *env_.ssh, *env_.runner,
                               settings_.evidence);
+  std::vector<ReplicaPollTarget> poll_targets;
+  if (hooks_.on_replica) {
+    for (std::size_t i = 0; i < config.servers.size(); ++i) {
+      if (i == master_.config_index) continue;
+      const config::ServerConfig& r = config.servers[i];
+      poll_targets.push_back(ReplicaPollTarget{r.hostname + ":" + std::to_string(r.port),
+                                               mysql::Endpoint{server_address(r), r.port, ""},
+                                               {r.user, r.password}});
+    }
+  }
+  // Declared after the collector and the pinger: destroyed first, its polls are bounded.
+  ReplicaPoller replicas(std::move(poll_targets), *env_.sql, settings_.replica_poll);
 
   log::info("Monitoring master {} every {} ms ({} ping, {} direct replica(s)).", m.display(),
             settings_.ping_interval.count(), config::ping_type_name(settings_.ping.type),
@@ -181,6 +192,7 @@ int Monitor::run() {
       health.observe_ssh(d.ssh->first, d.ssh->second);
     }
     if (d.secondary) health.observe_secondary({d.secondary->first}, d.secondary->second);
+    for (const ReplicaSample& sample : replicas.take_finished()) observe_replica(sample);
 
     now = Steady::now();
     const health::Verdict verdict = health.evaluate(now);
@@ -194,13 +206,14 @@ int Monitor::run() {
       last_verdict = described;
     }
     if (const health::Dead* dead = std::get_if<health::Dead>(&verdict)) {
-      return fail_over(*dead);
+      return fail_over(*dead, reporter);
     }
     publish(std::holds_alternative<health::Alive>(verdict) ? state::ManagerStatus::kPingOk
                                                            : state::ManagerStatus::kPingFailing,
             described);
     const health::Requests requests = health.requests(now);
     if (requests.any()) collector.start(requests, now);
+    replicas.tick(now);
     if (hooks_.on_tick) hooks_.on_tick();
     // A killed mysqld closes our idle connection at once: ping now instead of at the next
     // interval. At most once per interval, so a connection that stays readable cannot spin.
@@ -217,12 +230,35 @@ int Monitor::run() {
   }
 }
 
-int Monitor::fail_over(const health::Dead& dead) {
+void Monitor::observe_replica(const ReplicaSample& sample) {
+  if (hooks_.on_replica) hooks_.on_replica(sample);
+  // Log changes only: one line when a replica stops answering or replicating, one when it is
+  // back, never one per poll.
+  const auto it = replica_seen_.find(sample.host);
+  const ReplicaSample* before = it == replica_seen_.end() ? nullptr : &it->second;
+  if (!sample.up) {
+    if (before == nullptr || before->up) {
+      log::warning("Replica {} does not answer the status poll: {}", sample.host, sample.error);
+    }
+  } else if (!sample.io_running || !sample.sql_running) {
+    if (before == nullptr || !before->up || before->io_running != sample.io_running ||
+        before->sql_running != sample.sql_running) {
+      log::warning(
+          "Replica {}: {} (IO thread {}, SQL thread {})", sample.host,
+          sample.replicating ? "replication is not running" : "not configured as a replica",
+          sample.io_running ? "running" : "not running",
+          sample.sql_running ? "running" : "not running");
+    }
+  } else if (before != nullptr && (!before->up || !before->io_running || !before->sql_running)) {
+    log::info("Replica {} is replicating again.", sample.host);
+  }
+  replica_seen_[sample.host] = sample;
+}
+
+int Monitor::fail_over(const health::Dead& dead, state::StatusReporter& reporter) {
   const config::AppConfig& config = *env_.config;
   const config::ServerConfig& m = config.servers.at(master_.config_index);
   const auto declared = Steady::now();
-  state::StatusReporter reporter(*env_.store, static_cast<int>(::getpid()));
-  reporter.set_master(m.hostname);
   log::error("Master {} is dead: {}", m.display(), dead.summary);
   publish(state::ManagerStatus::kPingFailed, dead.summary);
   (void)reporter.report(state::ManagerStatus::kPingFailed);

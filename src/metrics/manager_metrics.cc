@@ -17,9 +17,16 @@ ManagerMetrics::ManagerMetrics(Registry& registry) {
   ping_latency_ =
       take(registry.summary(kPingLatencySeconds, "Round trip of successful master pings."));
   ping_failures_ = take(registry.counter(kPingFailuresTotal, "Master pings that failed."));
-  replica_lag_ = take(registry.gauge(kReplicaLagSeconds,
-                                     "Replication lag of each replica in seconds; NaN if unknown.",
-                                     {"replica"}));
+  replica_lag_ = take(registry.gauge(
+      kReplicaLagSeconds,
+      "Seconds_Behind_Master of each replica; NaN when NULL or the replica did not answer.",
+      {"host"}));
+  replica_up_ = take(registry.gauge(
+      kReplicaUp, "1 if the last status poll of the replica succeeded, 0 if it failed.", {"host"}));
+  replica_io_ = take(registry.gauge(
+      kReplicaIoRunning, "1 if the replica's IO thread is running (Yes), else 0.", {"host"}));
+  replica_sql_ = take(registry.gauge(
+      kReplicaSqlRunning, "1 if the replica's SQL thread is running (Yes), else 0.", {"host"}));
   failovers_ = take(registry.counter(
       kFailoversTotal, "Failover attempts by result (success, partial, failed, refused).",
       {"result"}));
@@ -51,8 +58,17 @@ void ManagerMetrics::count_ping_failure() {
   if (Series* s = series(ping_failures_, {})) s->add(1);
 }
 
-void ManagerMetrics::set_replica_lag(std::string_view replica, double seconds) {
-  if (Series* s = series(replica_lag_, {replica})) s->set(seconds);
+void ManagerMetrics::set_replica_lag(std::string_view host, double seconds) {
+  if (Series* s = series(replica_lag_, {host})) s->set(seconds);
+}
+
+void ManagerMetrics::set_replica_up(std::string_view host, bool up) {
+  if (Series* s = series(replica_up_, {host})) s->set(up ? 1 : 0);
+}
+
+void ManagerMetrics::set_replica_threads(std::string_view host, bool io_running, bool sql_running) {
+  if (Series* s = series(replica_io_, {host})) s->set(io_running ? 1 : 0);
+  if (Series* s = series(replica_sql_, {host})) s->set(sql_running ? 1 : 0);
 }
 
 void ManagerMetrics::count_failover(std::string_view result) {

@@ -3,9 +3,9 @@
 // EvidenceCollector: gathers what MasterHealth::requests() asks for, in background threads, so the
 // monitor keeps pinging while replicas, the master's host and the secondary check are asked:
 //
-//   replica   SHOW SLAVE STATUS on the replica (IO thread state, Last_IO_Errno) and, at the same
-//             time, the MySQL-handshake probe of the master run on the replica's host over SSH
-//             (observe/handshake_probe.h)
+//   replica   SHOW SLAVE STATUS on the replica (IO thread state, Last_IO_Errno; statements from
+//             read_replica_status in replica_poller.h) and, at the same time, the MySQL-handshake
+//             probe of the master run on the replica's host over SSH (observe/handshake_probe.h)
 //   ssh       a no-op command on the master's host over SSH: reachable / unreachable
 //   secondary secondary_check_script with MHA's arguments; its exit status (timeout or failure to
 //             start -> -1, which health reads as "do not fail over")

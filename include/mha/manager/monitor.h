@@ -2,7 +2,9 @@
 
 // Monitor: masterha_manager's loop for one master. Pings it every ping_interval (MasterPinger),
 // feeds MasterHealth, collects the evidence it asks for in the background (EvidenceCollector)
-// while pinging goes on, publishes the status (MHA's status file, through StatusReporter), and
+// while pinging goes on, reads every other configured server's replica status at a low rate in
+// the background (ReplicaPoller, for MonitorHooks::on_replica; detection does not use it),
+// publishes the status (MHA's status file, through StatusReporter), and
 // when the evidence agrees the master is dead, runs the failover (run_failover) and ends.
 //
 //   run() returns the process exit code:
@@ -29,15 +31,18 @@
 #include "mha/manager/evidence_collector.h"
 #include "mha/manager/failover_run.h"
 #include "mha/manager/pinger.h"
+#include "mha/manager/replica_poller.h"
 #include "mha/mysql/sql_session.h"
 #include "mha/observe/ssh_probe.h"
 #include "mha/state/failover_state_store.h"
 #include "mha/state/manager_status.h"
+#include "mha/state/status_reporter.h"
 #include "mha/topology/cluster_snapshot.h"
 
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -52,6 +57,8 @@ struct MonitorSettings {
   std::chrono::seconds wait_on_failover_error{0};
   // How often the loop wakes up between pings to take finished evidence (and feed the watchdog).
   std::chrono::milliseconds poll{50};
+  // The background replica-status poll (interval: replica_poll_interval(ping_interval)).
+  ReplicaPollSettings replica_poll;
 };
 
 struct MonitorHooks {
@@ -60,6 +67,8 @@ struct MonitorHooks {
   std::function<void()> on_tick;
   std::function<void(const health::PingOutcome&, std::chrono::milliseconds)> on_ping;
   std::function<void(const FailoverResult&)> on_failover;
+  // Each finished replica poll (metrics). Polls run only while this is set.
+  std::function<void(const ReplicaSample&)> on_replica;
   // SIGHUP: reopen logs, re-read what can change without a restart. Called on the loop thread.
   std::function<void()> on_reload;
 };
@@ -102,7 +111,9 @@ class Monitor {
 
  private:
   void publish(state::ManagerStatus status, const std::string& text);
-  int fail_over(const health::Dead& dead);
+  // `reporter` is run()'s, so the status record has one writer with one idea of what it wrote.
+  int fail_over(const health::Dead& dead, state::StatusReporter& reporter);
+  void observe_replica(const ReplicaSample& sample);
 
   Env env_;
   MonitoredMaster master_;
@@ -113,6 +124,7 @@ class Monitor {
   std::optional<state::ManagerStatus> published_;
   std::optional<std::chrono::steady_clock::time_point> last_ok_ping_;
   std::optional<std::chrono::steady_clock::time_point> first_failed_ping_;
+  std::map<std::string, ReplicaSample> replica_seen_;  // last sample per host, for log lines
 };
 
 }  // namespace mha::manager

@@ -19,6 +19,9 @@ inline constexpr std::string_view kMasterUp = "masterha_master_up";
 inline constexpr std::string_view kPingLatencySeconds = "masterha_ping_latency_seconds";
 inline constexpr std::string_view kPingFailuresTotal = "masterha_ping_failures_total";
 inline constexpr std::string_view kReplicaLagSeconds = "masterha_replica_lag_seconds";
+inline constexpr std::string_view kReplicaUp = "masterha_replica_up";
+inline constexpr std::string_view kReplicaIoRunning = "masterha_replica_io_running";
+inline constexpr std::string_view kReplicaSqlRunning = "masterha_replica_sql_running";
 inline constexpr std::string_view kFailoversTotal = "masterha_failovers_total";
 inline constexpr std::string_view kFailoverPhaseSeconds = "masterha_failover_phase_seconds";
 inline constexpr std::string_view kLastFailoverTimestampSeconds =
@@ -47,9 +50,16 @@ class ManagerMetrics {
   // masterha_ping_failures_total instead.
   void observe_ping(double seconds);
   void count_ping_failure();
-  // Seconds_Behind_Master (or the GTID-derived lag) of one replica, labelled by its
-  // "host:port"; NaN when the replica does not report one (SQL thread stopped).
-  void set_replica_lag(std::string_view replica, double seconds);
+  // Per replica, labelled host="hostname:port" (the manager's background replica poll):
+  // Seconds_Behind_Master; NaN when the replica reports NULL (a replication thread stopped), is
+  // not a replica, or did not answer. A series stays once created (the registry never removes
+  // one), so NaN rather than absence is how "unknown" shows.
+  void set_replica_lag(std::string_view host, double seconds);
+  // 1 when the last poll connected and read the replica status, 0 when it did not.
+  void set_replica_up(std::string_view host, bool up);
+  // Slave_IO_Running = Yes / Slave_SQL_Running = Yes as 1, anything else (Connecting, No, not a
+  // replica, no answer) as 0.
+  void set_replica_threads(std::string_view host, bool io_running, bool sql_running);
   // One finished failover attempt, `result` one of kFailover* above; success and partial also
   // set masterha_last_failover_timestamp_seconds to now.
   void count_failover(std::string_view result);
@@ -69,6 +79,9 @@ class ManagerMetrics {
   Family* ping_latency_ = nullptr;
   Family* ping_failures_ = nullptr;
   Family* replica_lag_ = nullptr;
+  Family* replica_up_ = nullptr;
+  Family* replica_io_ = nullptr;
+  Family* replica_sql_ = nullptr;
   Family* failovers_ = nullptr;
   Family* phase_seconds_ = nullptr;
   Family* last_failover_ = nullptr;

@@ -133,20 +133,31 @@ TEST(ManagerMetricsTest, RegistersEveryPublishedMetric) {
   m.set_master_up(true);
   m.observe_ping(0.002);
   m.count_ping_failure();
-  m.set_replica_lag("10.0.0.12:3306", 4);
+  m.set_replica_lag("db2:3306", 4);
+  m.set_replica_lag("db3:3306", std::numeric_limits<double>::quiet_NaN());
+  m.set_replica_up("db2:3306", true);
+  m.set_replica_up("db3:3306", false);
+  m.set_replica_threads("db2:3306", true, false);
   m.count_failover(kFailoverSucceeded);
   m.set_failover_phase("phase3", 1.5);
   m.set_monitoring_state(0);
   const std::string text = r.render();
   for (std::string_view name :
        {kBuildInfo, kMasterUp, kPingLatencySeconds, kPingFailuresTotal, kReplicaLagSeconds,
-        kFailoversTotal, kFailoverPhaseSeconds, kLastFailoverTimestampSeconds, kMonitoringState}) {
+        kReplicaUp, kReplicaIoRunning, kReplicaSqlRunning, kFailoversTotal, kFailoverPhaseSeconds,
+        kLastFailoverTimestampSeconds, kMonitoringState}) {
     EXPECT_NE(text.find("# TYPE " + std::string(name) + " "), std::string::npos) << name;
   }
   EXPECT_NE(text.find("masterha_build_info{version=\"" MHA_VERSION "\"} 1\n"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("masterha_replica_lag_seconds{replica=\"10.0.0.12:3306\"} 4\n"),
-            std::string::npos);
+  for (const char* line :
+       {"masterha_replica_lag_seconds{host=\"db2:3306\"} 4\n",
+        "masterha_replica_lag_seconds{host=\"db3:3306\"} NaN\n",
+        "masterha_replica_up{host=\"db2:3306\"} 1\n", "masterha_replica_up{host=\"db3:3306\"} 0\n",
+        "masterha_replica_io_running{host=\"db2:3306\"} 1\n",
+        "masterha_replica_sql_running{host=\"db2:3306\"} 0\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
   EXPECT_NE(text.find("masterha_failovers_total{result=\"success\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("masterha_failover_phase_seconds{phase=\"phase3\"} 1.5\n"),
             std::string::npos);
