@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <ostream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -324,7 +326,16 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
       log::error("{}", result.summary);
       break;
     }
-    const planner::FailoverPlan& plan = std::get<planner::FailoverPlan>(decision.outcome);
+    // The plan as executed. MHA's rule (exit 10, "completed with errors"; issue #5): a replica
+    // that cannot be re-pointed (a row that conflicts, a replication login that fails) is left as
+    // it is and reported, and the failover goes on; the new master already has everything. The
+    // planner marks only ignore_fail=1 replicas may_fail, so without this one drifted replica
+    // kept the new master read-only and ended the failover with exit 1 (tests/integration/
+    // recovery_test.cc). Every earlier step keeps its planned failure handling.
+    planner::FailoverPlan plan = std::get<planner::FailoverPlan>(decision.outcome);
+    for (planner::PlanStep& step : plan.steps) {
+      if (auto* repoint = std::get_if<planner::RepointReplica>(&step)) repoint->may_fail = true;
+    }
     for (const std::string& w : plan.warnings) log::warning("{}", w);
     if (!journal) {
       Result<std::unique_ptr<recovery::FileJournal>> j = recovery::FileJournal::open(
@@ -382,6 +393,18 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
       report.result = last.not_recovered.empty() ? "succeeded" : "partially_succeeded";
       result.summary = "failover from " + plan.dead_master.name + " to " + plan.new_master.name +
                        (last.not_recovered.empty() ? " succeeded" : " partially succeeded");
+      // Exit 10 must say who was left behind and why, in the log as well as in the report: the
+      // operator repairs exactly those servers.
+      std::vector<std::string> left;
+      for (const planner::NotRecovered& n : last.not_recovered) {
+        log::warning("not recovered: {}: {}", n.server.name, n.reason);
+        left.push_back(n.server.name);
+      }
+      if (!left.empty()) {
+        std::string names;
+        for (const std::string& l : left) names += (names.empty() ? "" : ", ") + l;
+        result.summary += " (not recovered: " + names + ")";
+      }
       log::info("{}", planner::render_topology_change(snapshot, plan));
       break;
     }
