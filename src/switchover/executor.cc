@@ -383,6 +383,7 @@ Outcome Run::go() {
   }
 
   // Phase 2: stop writes.
+  const Clock::time_point stopping = Clock::now();
   stop_ran_ = true;
   if (std::string e = script("stop", orig_.id, new_.id); !e.empty()) return fail_before_switch(e);
   const Clock::time_point blocked = Clock::now();
@@ -462,6 +463,10 @@ Outcome Run::go() {
   if (std::string e = script("start", orig_.id, new_.id); !e.empty()) {
     out_.warnings.push_back(e + ": the service address may still point at the old master");
     log::error("{}", e);
+  } else {
+    out_.service_gap_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - stopping).count();
+    step("service address moved: --command=stop to --command=start done in " +
+         std::to_string(*out_.service_gap_ms) + " ms");
   }
   if (!config_.servers.at(new_.id.config_index).skip_reset_slave) {
     if (Status s = nc_->run(nc_->dialect->reset_replica(true)); !s) {
@@ -583,6 +588,8 @@ std::string report_json(const config::AppConfig& config, const topology::Cluster
   j["switched"] = outcome.switched;
   j["write_block_ms"] =
       outcome.write_block_ms ? nlohmann::json(*outcome.write_block_ms) : nlohmann::json();
+  j["service_gap_ms"] =
+      outcome.service_gap_ms ? nlohmann::json(*outcome.service_gap_ms) : nlohmann::json();
   j["total_ms"] = outcome.total_ms;
   j["summary"] = outcome.summary;
   j["steps"] = outcome.steps;

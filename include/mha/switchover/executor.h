@@ -77,6 +77,9 @@ struct Outcome {
   bool rolled_back = false;                 // failed before switching and everything was undone
   std::string summary;                      // one line
   std::optional<long long> write_block_ms;  // read_only on the old master -> new master writable
+  // From --command=stop (the service address leaves the old master) until --command=start
+  // finished (it points at the new master): what clients of the address see at most.
+  std::optional<long long> service_gap_ms;
   long long total_ms = 0;
   std::vector<std::string> steps;     // what was done, in order
   std::vector<std::string> warnings;  // partial failures after the switch

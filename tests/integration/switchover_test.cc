@@ -1,0 +1,397 @@
+// masterha_master_switch --master_state=alive (online switchover, issue #7) against the real test
+// bed, run as an operator runs it: the built binary in the manager namespace, the test bed's
+// app1.cnf, and scripts/master_ip_failover as master_ip_online_change_script (it moves the VIP
+// on --command=stop/start and ignores the other arguments).
+//
+// Every test builds a fresh cluster. A writer inserts through the VIP across each switch; every
+// row whose COMMIT was acknowledged must be on the new master and on every replica afterwards.
+
+#include "mha/mysql/connection.h"
+#include "mha/mysql/library.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/cluster.h"
+
+namespace mha::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Polls `done` every 100 ms until it is true or `limit` passed.
+bool eventually(const std::function<bool()>& done, milliseconds limit) {
+  const auto until = Clock::now() + limit;
+  while (true) {
+    if (done()) return true;
+    if (Clock::now() >= until) return false;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+}
+
+// Single-row transactions through the VIP as the application user, from the manager namespace;
+// records the ids whose COMMIT was acknowledged (a failed statement's outcome is unknown, so it is
+// not recorded and the connection is opened again).
+class Writer {
+ public:
+  Writer(std::string vip, std::string user, std::string password)
+      : vip_(std::move(vip)), user_(std::move(user)), password_(std::move(password)) {}
+  ~Writer() { stop(); }
+
+  void start() {
+    ManagerNetns netns;  // the thread inherits the manager's namespace
+    ASSERT_TRUE(netns.ok());
+    thread_ = std::thread([this] { loop(); });
+  }
+  void stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  std::set<int> acked() const {
+    std::lock_guard lock(mu_);
+    return acked_;
+  }
+  // The longest time between two acknowledged commits: the outage the application saw.
+  milliseconds max_gap() const {
+    std::lock_guard lock(mu_);
+    return std::chrono::duration_cast<milliseconds>(max_gap_);
+  }
+  bool wait_more(int n, milliseconds limit) {
+    const std::size_t base = acked().size();
+    return eventually([&] { return acked().size() >= base + static_cast<std::size_t>(n); }, limit);
+  }
+
+ private:
+  void loop() {
+    mysql::MysqlThreadToken token;
+    std::optional<mysql::MysqlConnection> conn;
+    int next = 1;
+    while (!stop_.load()) {
+      if (!conn) {
+        auto c = mysql::MysqlConnection::connect(
+            mysql::Endpoint{vip_, 3306, ""}, mysql::Credentials{user_, password_},
+            mysql::Timeouts{seconds(1), seconds(5), seconds(5)});
+        if (!c) {
+          std::this_thread::sleep_for(milliseconds(20));
+          continue;
+        }
+        conn.emplace(std::move(*c));
+      }
+      const int id = next++;
+      Status st = conn->execute("INSERT INTO test.acked (id) VALUES (" + std::to_string(id) + ")");
+      if (st) {
+        const auto now = Clock::now();
+        std::lock_guard lock(mu_);
+        acked_.insert(id);
+        if (last_ack_ != Clock::time_point{}) max_gap_ = std::max(max_gap_, now - last_ack_);
+        last_ack_ = now;
+      } else {
+        conn.reset();
+      }
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+  }
+
+  std::string vip_, user_, password_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mu_;
+  std::set<int> acked_;
+  Clock::time_point last_ack_{};
+  Clock::duration max_gap_{};
+  std::thread thread_;
+};
+
+class SwitchoverTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { library_ = new mysql::MysqlLibrary(); }
+  static void TearDownTestSuite() {
+    delete library_;
+    library_ = nullptr;
+  }
+
+  void bring_up(ClusterOptions options = {}) {
+    Status s = cluster_.up(options);
+    ASSERT_TRUE(s) << s.error().message;
+    dir_ = cluster_.state_dir() + "/sw";
+    ASSERT_EQ(c().exec_in("mgr", "rm -rf " + dir_ + " && mkdir -p " + dir_ + "/work").exit_code, 0);
+    auto r = c().sql("db1", "CREATE TABLE IF NOT EXISTS test.acked (id INT PRIMARY KEY)");
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_TRUE(eventually([&] { return ids_on_ok("db2") && ids_on_ok("db3"); }, seconds(30)));
+    conf_ = write_conf();
+  }
+
+  Cluster& c() { return cluster_; }
+  std::string ip(const std::string& host) { return c().host(host).ip; }
+  std::string workdir() const { return dir_ + "/work"; }
+
+  bool ids_on_ok(const std::string& host) {
+    return c().sql(host, "SELECT 1 FROM test.acked LIMIT 1").has_value();
+  }
+
+  std::string write_conf() {
+    std::string text = read_file(c().env("APP_CONF"));
+    const std::size_t at = text.find("\nmanager_workdir=");
+    const std::size_t end = text.find('\n', at + 1);
+    text.replace(at + 1, end - at - 1, "manager_workdir=" + workdir());
+    const std::string extra = "master_ip_online_change_script=MHA_VIP=" + c().vip() + "/24 " +
+                              shell_quote(source_dir() + "/scripts/master_ip_failover") + "\n";
+    text.insert(text.find("\n[server1]") + 1, extra + "\n");
+    const std::string path = dir_ + "/app.cnf";
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  // masterha_master_switch --master_state=alive --interactive=0 <args> in the manager namespace.
+  CommandResult master_switch(const std::string& args) {
+    CommandResult r =
+        c().exec_in("mgr",
+                    shell_quote(binary("masterha_master_switch")) +
+                        " --master_state=alive --interactive=0 --global_conf=/dev/null --conf=" +
+                        shell_quote(conf_) + " " + args + " </dev/null",
+                    180);
+    std::cout << "--- masterha_master_switch " << args << " -> " << r.exit_code << "\n"
+              << r.out << r.err;
+    return r;
+  }
+
+  std::set<int> ids_on(const std::string& host) {
+    std::set<int> ids;
+    auto r = c().sql(host, "SELECT id FROM test.acked");
+    EXPECT_TRUE(r) << host;
+    if (!r) return ids;
+    std::istringstream in(*r);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty()) ids.insert(std::stoi(line));
+    }
+    return ids;
+  }
+
+  // Every acknowledged id reaches `host` (replicas apply asynchronously: poll).
+  void expect_all_acked_on(const std::string& host, const std::set<int>& acked) {
+    std::vector<int> missing;
+    eventually(
+        [&] {
+          const std::set<int> have = ids_on(host);
+          missing.clear();
+          for (int id : acked) {
+            if (have.count(id) == 0) missing.push_back(id);
+          }
+          return missing.empty();
+        },
+        seconds(20));
+    EXPECT_TRUE(missing.empty()) << host << " lacks " << missing.size() << " of " << acked.size()
+                                 << " acknowledged rows, first " << missing.front();
+  }
+
+  std::map<std::string, std::string> slave_status(const std::string& host) {
+    auto r = c().sql_row(host, "SHOW SLAVE STATUS");
+    EXPECT_TRUE(r) << host;
+    return r ? *r : std::map<std::string, std::string>{};
+  }
+
+  std::string var(const std::string& host, const std::string& name) {
+    auto r = c().sql(host, "SELECT @@GLOBAL." + name);
+    EXPECT_TRUE(r) << host;
+    return r ? *r : "";
+  }
+
+  std::vector<std::string> vip_holders() {
+    std::vector<std::string> names;
+    for (const Host& h : c().hosts()) {
+      CommandResult r = c().exec_in(h.name, "ip -o -4 addr show to " + c().vip() + "/32");
+      if (r.out.find(" inet " + c().vip() + "/") != std::string::npos) names.push_back(h.name);
+    }
+    return names;
+  }
+
+  void expect_follows(const std::string& replica, const std::string& master) {
+    auto st = slave_status(replica);
+    EXPECT_EQ(st["Master_Host"], ip(master)) << replica;
+    EXPECT_EQ(st["Slave_IO_Running"], "Yes") << replica;
+    EXPECT_EQ(st["Slave_SQL_Running"], "Yes") << replica;
+  }
+
+  // The topology is still db1 -> db2, db3 with db1 writable and holding the VIP.
+  void expect_unchanged() {
+    EXPECT_EQ(var("db1", "read_only"), "0");
+    EXPECT_EQ(var("db2", "read_only"), "1");
+    EXPECT_TRUE(slave_status("db1").empty());
+    expect_follows("db2", "db1");
+    expect_follows("db3", "db1");
+    EXPECT_EQ(vip_holders(), std::vector<std::string>{"db1"});
+  }
+
+  // The switch to db2 under the writer: db2 writable, db3 follows it, the VIP moved, nothing
+  // acknowledged lost, the write-block window reported.
+  void expect_switched_to_db2(Writer& writer, const CommandResult& r) {
+    EXPECT_THAT(r.out, HasSubstr("Switching master to " + ip("db2")));
+    EXPECT_THAT(r.out, HasSubstr("writes blocked for "));
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr(c().env("ADMIN_PASSWORD"))));
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr(c().env("REPL_PASSWORD"))));
+    EXPECT_TRUE(writer.wait_more(20, seconds(20))) << "no writes through the VIP after the switch";
+    writer.stop();
+    EXPECT_EQ(var("db2", "read_only"), "0");
+    EXPECT_EQ(var("db1", "read_only"), "1");
+    EXPECT_TRUE(slave_status("db2").empty()) << "db2 still has a replica configuration";
+    expect_follows("db3", "db2");
+    EXPECT_EQ(vip_holders(), std::vector<std::string>{"db2"});
+    const std::set<int> acked = writer.acked();
+    std::cout << "longest gap between acknowledged writes through the VIP: "
+              << writer.max_gap().count() << " ms\n";
+    ASSERT_GT(acked.size(), 40u);
+    expect_all_acked_on("db2", acked);
+    expect_all_acked_on("db3", acked);
+    const std::string report = read_file(workdir() + "/app.switch.report.json");
+    EXPECT_THAT(report, HasSubstr("\"result\":\"succeeded\""));
+    EXPECT_THAT(report, HasSubstr("\"write_block_ms\":"));
+    EXPECT_THAT(report, HasSubstr("\"service_gap_ms\":"));
+  }
+
+  static inline mysql::MysqlLibrary* library_ = nullptr;
+  Cluster cluster_;
+  std::string dir_;
+  std::string conf_;
+};
+
+TEST_F(SwitchoverTest, GtidSwitchUnderWriterLosesNothing) {
+  bring_up();
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  writer.start();
+  ASSERT_TRUE(writer.wait_more(50, seconds(20)));
+  const CommandResult r = master_switch("--new_master_host=" + ip("db2"));
+  ASSERT_EQ(r.exit_code, 0);
+  expect_switched_to_db2(writer, r);
+  EXPECT_EQ(slave_status("db3")["Using_Gtid"], "Slave_Pos");
+  EXPECT_TRUE(slave_status("db1").empty()) << "db1 replicates without --orig_master_is_new_slave";
+}
+
+TEST_F(SwitchoverTest, FilePositionSwitchUnderWriterLosesNothing) {
+  bring_up(ClusterOptions{3, ReplMode::kFilePos, true});
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  writer.start();
+  ASSERT_TRUE(writer.wait_more(50, seconds(20)));
+  const CommandResult r = master_switch("");  // db2 is the candidate_master
+  ASSERT_EQ(r.exit_code, 0);
+  expect_switched_to_db2(writer, r);
+  EXPECT_EQ(slave_status("db3")["Using_Gtid"], "No");
+}
+
+TEST_F(SwitchoverTest, OrigMasterBecomesAReplicaOfTheNewMaster) {
+  bring_up();
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  writer.start();
+  ASSERT_TRUE(writer.wait_more(50, seconds(20)));
+  const CommandResult r = master_switch("--orig_master_is_new_slave");
+  ASSERT_EQ(r.exit_code, 0);
+  expect_switched_to_db2(writer, r);
+  expect_follows("db1", "db2");
+  expect_all_acked_on("db1", writer.acked());
+}
+
+TEST_F(SwitchoverTest, CheckOnlyChangesNothing) {
+  bring_up();
+  const CommandResult r = master_switch("--check_only");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("nothing was changed"));
+  EXPECT_THAT(r.out, HasSubstr("(new master)"));
+  expect_unchanged();
+}
+
+TEST_F(SwitchoverTest, RefusesAStoppedSqlThreadAndALongUpdate) {
+  bring_up();
+  ASSERT_TRUE(c().sql("db3", "STOP SLAVE SQL_THREAD"));
+  CommandResult r = master_switch("");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("online switch refused, nothing changed"));
+  EXPECT_THAT(r.out + r.err, HasSubstr("SQL thread is not running"));
+  ASSERT_TRUE(c().sql("db3", "START SLAVE SQL_THREAD"));
+
+  // A write running for a while on the master (INSERT ... SELECT SLEEP): refused while it runs.
+  CommandResult bg =
+      c().exec_in("db1",
+                  "(echo 'INSERT INTO test.acked (id) SELECT 999999 FROM (SELECT SLEEP(30)) s' | "
+                  "mariadb -S " +
+                      shell_quote(c().host("db1").socket) + " >/dev/null 2>&1 &) ; true");
+  ASSERT_EQ(bg.exit_code, 0);
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto t = c().sql("db1",
+                         "SELECT MAX(TIME) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
+                         "'INSERT INTO test.acked (id) SELECT 999999%'");
+        return t && !t->empty() && *t != "NULL" && std::stoi(*t) >= 3;
+      },
+      seconds(20)));
+  r = master_switch("");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out + r.err, HasSubstr("update(s) on master"));
+  EXPECT_THAT(r.out + r.err, HasSubstr("running_updates_limit"));
+  auto ids = c().sql("db1",
+                     "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE "
+                     "'INSERT INTO test.acked (id) SELECT 999999%'");
+  if (ids && !ids->empty()) (void)c().sql("db1", "KILL " + *ids);
+  expect_unchanged();
+}
+
+TEST_F(SwitchoverTest, RollsBackWhenTheNewMasterCannotCatchUp) {
+  bring_up();
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  writer.start();
+  ASSERT_TRUE(writer.wait_more(50, seconds(20)));
+  // A session on db2 holds a write lock on the table the writer fills: db2's SQL thread stops
+  // applying, so db2 can never reach the old master's final position.
+  CommandResult bg =
+      c().exec_in("db2", "(echo 'LOCK TABLES test.acked WRITE; SELECT SLEEP(120)' | mariadb -S " +
+                             shell_quote(c().host("db2").socket) + " >/dev/null 2>&1 &) ; true");
+  ASSERT_EQ(bg.exit_code, 0);
+  auto locker = [&] {
+    auto id = c().sql("db2",
+                      "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO = "
+                      "'SELECT SLEEP(120)'");
+    return id ? *id : std::string();
+  };
+  ASSERT_TRUE(eventually([&] { return !locker().empty(); }, seconds(10)));
+  ASSERT_TRUE(writer.wait_more(10, seconds(10)));
+  const CommandResult r = master_switch("--new_master_host=" + ip("db2") +
+                                        " --catchup_timeout=3 --running_seconds_limit=600");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("did not reach the old master's final position within 3 s"));
+  EXPECT_THAT(r.err, HasSubstr("rolled back"));
+  ASSERT_TRUE(c().sql("db2", "KILL " + locker()));
+  // db1 takes writes again through the VIP; nothing was lost anywhere.
+  EXPECT_TRUE(writer.wait_more(20, seconds(20))) << "no writes through the VIP after rollback";
+  writer.stop();
+  expect_unchanged();
+  const std::set<int> acked = writer.acked();
+  expect_all_acked_on("db1", acked);
+  expect_all_acked_on("db2", acked);
+  expect_all_acked_on("db3", acked);
+  EXPECT_THAT(read_file(workdir() + "/app.switch.report.json"),
+              HasSubstr("\"result\":\"rolled back\""));
+}
+
+}  // namespace
+}  // namespace mha::test
