@@ -11,7 +11,9 @@
 //   .failover.complete / .failover.error    through the FailoverStateStore (MHA's markers)
 //
 // Exit codes (MHA's): 0 the failover succeeded; 10 it succeeded but some replica could not be
-// recovered; 1 it was refused or failed. A refusal changes nothing on any server and sets no
+// recovered (left out with ignore_fail=1, or its re-point failed: every RepointReplica runs as
+// may_fail, whatever ignore_fail says; docs/manager.md "Exit code 10"); 1 it was refused or
+// failed. A refusal changes nothing on any server and sets no
 // marker; a failed step sets .failover.error, which blocks every later failover until an
 // operator clears it (--ignore_last_failover), as MHA does.
 //
