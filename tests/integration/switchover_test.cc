@@ -294,10 +294,14 @@ TEST_F(SwitchoverTest, FilePositionSwitchUnderWriterLosesNothing) {
   Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
   writer.start();
   ASSERT_TRUE(writer.wait_more(50, seconds(20)));
-  const CommandResult r = master_switch("");  // db2 is the candidate_master
+  // db2 is the candidate_master; the old master's block goes from the configuration.
+  const CommandResult r = master_switch("--remove_orig_master_conf");
   ASSERT_EQ(r.exit_code, 0);
   expect_switched_to_db2(writer, r);
   EXPECT_EQ(slave_status("db3")["Using_Gtid"], "No");
+  const std::string text = read_file(conf_);
+  EXPECT_THAT(text, Not(HasSubstr("[server1]")));
+  EXPECT_THAT(text, HasSubstr("[server2]"));
 }
 
 TEST_F(SwitchoverTest, OrigMasterBecomesAReplicaOfTheNewMaster) {
@@ -318,6 +322,16 @@ TEST_F(SwitchoverTest, CheckOnlyChangesNothing) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("nothing was changed"));
   EXPECT_THAT(r.out, HasSubstr("(new master)"));
+  expect_unchanged();
+  // Interactive (MHA's default): anything but "yes" stops before a change.
+  const CommandResult no =
+      c().exec_in("mgr",
+                  "printf 'no\\n' | " + shell_quote(binary("masterha_master_switch")) +
+                      " --master_state=alive --global_conf=/dev/null --conf=" + shell_quote(conf_),
+                  120);
+  EXPECT_EQ(no.exit_code, 1) << no.out << no.err;
+  EXPECT_THAT(no.out, HasSubstr("Continue? (yes/NO)"));
+  EXPECT_THAT(no.out, HasSubstr("Not typed yes. Stopping."));
   expect_unchanged();
 }
 
