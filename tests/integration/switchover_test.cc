@@ -335,7 +335,7 @@ TEST_F(SwitchoverTest, CheckOnlyChangesNothing) {
   expect_unchanged();
 }
 
-TEST_F(SwitchoverTest, RefusesAStoppedSqlThreadAndALongUpdate) {
+TEST_F(SwitchoverTest, RefusesStoppedSqlThreadLongUpdateAndMonitorLock) {
   bring_up();
   ASSERT_TRUE(c().sql("db3", "STOP SLAVE SQL_THREAD"));
   CommandResult r = master_switch("");
@@ -367,6 +367,25 @@ TEST_F(SwitchoverTest, RefusesAStoppedSqlThreadAndALongUpdate) {
                      "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE "
                      "'INSERT INTO test.acked (id) SELECT 999999%'");
   if (ids && !ids->empty()) (void)c().sql("db1", "KILL " + *ids);
+  // A manager (MHA's or ours) holds the monitor lock on the master: refused.
+  const std::string holder_sql =
+      "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(60)'";
+  bg =
+      c().exec_in("db1",
+                  "(printf '%s\\n' \"SELECT GET_LOCK('MHA_Master_High_Availability_Monitor', 0);\" "
+                  "'SELECT SLEEP(60);' | mariadb -S " +
+                      shell_quote(c().host("db1").socket) + " >/dev/null 2>&1 &) ; true");
+  ASSERT_EQ(bg.exit_code, 0);
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto id = c().sql("db1", holder_sql);
+        return id && !id->empty();
+      },
+      seconds(10)));
+  r = master_switch("");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("holds the monitor lock MHA_Master_High_Availability_Monitor"));
+  if (auto id = c().sql("db1", holder_sql); id && !id->empty()) (void)c().sql("db1", "KILL " + *id);
   expect_unchanged();
 }
 
