@@ -335,7 +335,7 @@ TEST_F(SwitchoverTest, CheckOnlyChangesNothing) {
   expect_unchanged();
 }
 
-TEST_F(SwitchoverTest, RefusesStoppedSqlThreadLongUpdateAndMonitorLock) {
+TEST_F(SwitchoverTest, RefusesStoppedSqlLagLongUpdateAndMonitorLock) {
   bring_up();
   ASSERT_TRUE(c().sql("db3", "STOP SLAVE SQL_THREAD"));
   CommandResult r = master_switch("");
@@ -343,6 +343,20 @@ TEST_F(SwitchoverTest, RefusesStoppedSqlThreadLongUpdateAndMonitorLock) {
   EXPECT_THAT(r.err, HasSubstr("online switch refused, nothing changed"));
   EXPECT_THAT(r.out + r.err, HasSubstr("SQL thread is not running"));
   ASSERT_TRUE(c().sql("db3", "START SLAVE SQL_THREAD"));
+
+  // A lagging replica: db3 applies with a 60 s delay, so a fresh write makes it lag.
+  ASSERT_TRUE(c().sql("db3", "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=60; START SLAVE"));
+  ASSERT_TRUE(c().sql("db1", "INSERT INTO test.acked (id) VALUES (888888)"));
+  ASSERT_TRUE(eventually(
+      [&] {
+        const std::string sbm = slave_status("db3")["Seconds_Behind_Master"];
+        return !sbm.empty() && sbm != "NULL" && std::stoi(sbm) >= 3;
+      },
+      seconds(20)));
+  r = master_switch("--seconds_behind_master=2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("s behind the master (more than --seconds_behind_master=2)"));
+  ASSERT_TRUE(c().sql("db3", "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=0; START SLAVE"));
 
   // A write running for a while on the master (INSERT ... SELECT SLEEP): refused while it runs.
   CommandResult bg =
