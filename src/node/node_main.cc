@@ -1,7 +1,9 @@
 #include "mha/node/node_main.h"
 
+#include "mha/hooks/process.h"
 #include "mha/node/credentials.h"
 #include "mha/node/options.h"
+#include "mha/node/purge_relay_logs.h"
 #include "mha/node/relay_diff.h"
 #include "mha/node/save_binlog.h"
 #include "mha/node/version.h"
@@ -137,6 +139,27 @@ int run_relay_diff(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std::o
   return r->has_diff ? kExitOk : kExitNothingToSave;
 }
 
+// purge_relay_logs (purge_relay_logs.h) with the local mysql client.
+int run_purge(const PurgeRelayLogsOptions& o, std::ostream& out, std::ostream& err, int stdin_fd) {
+  const std::string_view program = tool_name(Tool::kPurgeRelayLogs);
+  if (o.password) warn_password_in_argv(err, program, "--password");
+  Credentials creds;
+  if (o.password) creds.password = *o.password;
+  if (!o.credentials.file.empty() || o.credentials.from_stdin) {
+    auto loaded = !o.credentials.file.empty() ? load_credentials_file(o.credentials.file)
+                                              : read_credentials_fd(stdin_fd);
+    if (!loaded) return fail(err, program, loaded.error().message);
+    creds = *loaded;
+  }
+  hooks::PosixProcessRunner runner;
+  const auto r = purge_relay_logs(o, creds, runner, err);
+  if (!r) return fail(err, program, "Failed to purge relay logs: " + r.error().message);
+  out << "{\"tool\":\"purge_relay_logs\",\"result\":\"" << (r->purged ? "purged" : "skipped")
+      << "\",\"relay_dir\":" << nlohmann::json(r->relay_dir).dump()
+      << ",\"files_before\":" << r->files_before << ",\"files_after\":" << r->files_after << "}\n";
+  return kExitOk;
+}
+
 int run_tool(Tool tool, const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
              int stdin_fd) {
   switch (tool) {
@@ -165,6 +188,8 @@ int run_tool(Tool tool, const std::vector<std::string>& args, std::ostream& out,
     case Tool::kPurgeRelayLogs: {
       const auto parsed = parse_purge_relay_logs(args);
       if (!parsed) return run_parsed(tool, parsed, out, err, "", stdin_fd, nullptr, false, "");
+      if (parsed->action == ParseAction::kRun)
+        return run_purge(parsed->options, out, err, stdin_fd);
       return run_parsed(tool, parsed, out, err, "purge", stdin_fd, &parsed->options.credentials,
                         parsed->options.password.has_value(), "--password");
     }

@@ -308,5 +308,31 @@ TEST_F(RelayDiffTest, PurgedRelayLogsOnTheLatestReplicaRefuseAndNobodyMoves) {
   EXPECT_EQ(ids_on("db3").size(), 0u) << "db3 got part of a diff";
 }
 
+// purge_relay_logs on a replica that keeps relay_log_purge=0: the finished relay logs go, the
+// setting stays 0 and replication goes on.
+TEST_F(RelayDiffTest, PurgeRelayLogsRemovesFinishedRelayLogsAndKeepsPurgingOff) {
+  ASSERT_TRUE(sql("db2", "SET GLOBAL max_relay_log_size = 4096"));
+  commit_rows(1000, 100);
+  ASSERT_TRUE(replicas_received_all({"db2", "db3"}));
+  auto base = sql("db2", "SELECT @@relay_log_basename");
+  ASSERT_TRUE(base);
+  auto count = [&] {
+    CommandResult r = c().exec_in("db2", "ls " + shell_quote(*base) + ".0* | wc -l");
+    return std::stoi("0" + r.out);
+  };
+  const int before = count();
+  ASSERT_GT(before, 3);
+  const Host& db2 = c().host("db2");
+  CommandResult r = c().exec_in("db2", shell_quote(binary("purge_relay_logs")) +
+                                           " --user=root --socket=" + shell_quote(db2.socket) +
+                                           " --workdir=/tmp");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"result\":\"purged\""));
+  EXPECT_LT(count(), before);
+  EXPECT_EQ(sql("db2", "SELECT @@relay_log_purge").value_or(""), "0");
+  ASSERT_TRUE(sql("db1", "INSERT INTO test.other VALUES (9, 9)"));
+  EXPECT_TRUE(replicas_received_all({"db2", "db3"}));
+}
+
 }  // namespace
 }  // namespace mha::test
