@@ -326,16 +326,9 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
       log::error("{}", result.summary);
       break;
     }
-    // The plan as executed. MHA's rule (exit 10, "completed with errors"; issue #5): a replica
-    // that cannot be re-pointed (a row that conflicts, a replication login that fails) is left as
-    // it is and reported, and the failover goes on; the new master already has everything. The
-    // planner marks only ignore_fail=1 replicas may_fail, so without this one drifted replica
-    // kept the new master read-only and ended the failover with exit 1 (tests/integration/
-    // recovery_test.cc). Every earlier step keeps its planned failure handling.
-    planner::FailoverPlan plan = std::get<planner::FailoverPlan>(decision.outcome);
-    for (planner::PlanStep& step : plan.steps) {
-      if (auto* repoint = std::get_if<planner::RepointReplica>(&step)) repoint->may_fail = true;
-    }
+    // A replica that cannot be re-pointed is left as it is and reported (exit 10): the planner
+    // marks every re-point may_fail (plan_builder.cc).
+    const planner::FailoverPlan& plan = std::get<planner::FailoverPlan>(decision.outcome);
     for (const std::string& w : plan.warnings) log::warning("{}", w);
     if (!journal) {
       Result<std::unique_ptr<recovery::FileJournal>> j = recovery::FileJournal::open(

@@ -190,8 +190,10 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
 
   const RepointMethod method = repoint_method(in.mode);
   for (std::size_t i : followers) {
-    plan.steps.emplace_back(RepointReplica{ref(snap, i), new_master, method,
-                                           snap.servers[i].id.ignore_fail, t.repoint});
+    // may_fail for every replica, as MHA ("completed with errors", exit 10): once the new master
+    // has everything, one replica that cannot follow it (a conflicting row, a failing replication
+    // login) must not keep the new master read-only; it is left as it is and reported.
+    plan.steps.emplace_back(RepointReplica{ref(snap, i), new_master, method, true, t.repoint});
     plan.new_replicas.push_back(ref(snap, i));
   }
   if (policy.skip_change_master && !others.empty()) {

@@ -137,7 +137,7 @@ std::string describe_step(const PlanStep& step) {
                             repoint_clause(s.method) +
                             " and wait until it has the new master's position; timeout " +
                             seconds(s.timeout);
-            if (s.may_fail) t += " (ignore_fail: may fail)";
+            if (s.may_fail) t += " (on failure it is left as it is and reported)";
             return t + ".";
           },
           [](const PromoteNewMaster& s) {

@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <future>
+#include <optional>
 #include <set>
 #include <thread>
 #include <type_traits>
@@ -35,6 +37,8 @@ using std::chrono::seconds;
 constexpr int kScriptProceedWithWarning = 10;
 // How long a promotion waits for the first semi-sync replica to register.
 constexpr milliseconds kSemiSyncClientWait{3000};
+// How long one wait of a re-pointed replica lasts before its threads are checked for errors.
+constexpr seconds kRepointWaitSlice{2};
 // ER_NO_SUCH_THREAD: the session ended between listing and KILL.
 constexpr int kErNoSuchThread = 1094;
 
@@ -226,6 +230,11 @@ class StepRunner {
   // never logged (operator-written lines may carry secrets).
   StepResult run_script(const std::string& what, const std::string& line, seconds timeout,
                         std::string stdin_data = {});
+  // run_script in two halves, so scripts can run at the same time: launch_script touches no
+  // state of this object (safe from another thread), judge_script records the outcome.
+  Result<hooks::ProcessResult> launch_script(const std::string& what, const std::string& line,
+                                             seconds timeout, std::string stdin_data = {});
+  StepResult judge_script(const std::string& what, Result<hooks::ProcessResult> r);
 
   // The server's script facts, with the executor-wide ssh_user when it has none of its own.
   ServerScriptFacts facts(const topology::ServerIdentity& id) const {
@@ -258,12 +267,21 @@ class StepRunner {
 
 StepResult StepRunner::run_script(const std::string& what, const std::string& line, seconds timeout,
                                   std::string stdin_data) {
+  return judge_script(what, launch_script(what, line, timeout, std::move(stdin_data)));
+}
+
+Result<hooks::ProcessResult> StepRunner::launch_script(const std::string& what,
+                                                       const std::string& line, seconds timeout,
+                                                       std::string stdin_data) {
   hooks::ProcessSpec spec;
   spec.shell_command = line;
   spec.timeout = duration_cast<milliseconds>(timeout);
   spec.stdin_data = std::move(stdin_data);
   log::info("running {} ({})", what, spec.program());
-  Result<hooks::ProcessResult> r = runner_.run(spec);
+  return runner_.run(spec);
+}
+
+StepResult StepRunner::judge_script(const std::string& what, Result<hooks::ProcessResult> r) {
   if (r) {
     log_output(what, "stdout", r->out);
     log_output(what, "stderr", r->err);
@@ -323,29 +341,37 @@ StepResult StepRunner::run(const planner::FenceOldMaster& s) {
       "the failover again, or START SLAVE IO_THREAD on the replicas to resume.";
   std::vector<std::string> done;
   StepOutcome outcome = StepOutcome::kOk;
+  // Both scripts reach the same dead host over SSH and neither needs the other's result, so they
+  // run at the same time: the fence costs the slower one, not the sum (docs/benchmarks.md).
+  // Outcomes are judged afterwards in MHA's order, VIP script first.
+  const ServerScriptFacts f = facts(id);
+  const std::string vip_what = "master_ip_failover_script --command=" + command;
+  std::future<Result<hooks::ProcessResult>> vip;
   if (!s.ip_failover_script.empty()) {
-    const ServerScriptFacts f = facts(id);
     std::vector<std::string> args{"--command=" + command, "--ssh_user=" + f.ssh_user};
     for (std::string& a : internal::orig_master_args(id)) args.push_back(std::move(a));
     for (std::string& a : internal::ssh_args(f, "orig_master_")) args.push_back(std::move(a));
-    StepResult r = run_script("master_ip_failover_script --command=" + command,
-                              internal::script_line(s.ip_failover_script, args), s.script_timeout);
-    if (r.outcome == StepOutcome::kFailed) {
-      r.left_state = left;
-      return r;
-    }
-    if (r.outcome == StepOutcome::kWarning) outcome = StepOutcome::kWarning;
-    done.push_back(r.detail);
+    vip =
+        std::async(std::launch::async,
+                   [this, &vip_what, &s, line = internal::script_line(s.ip_failover_script, args)] {
+                     return launch_script(vip_what, line, s.script_timeout);
+                   });
   }
+  const std::string shutdown_what = "shutdown_script --command=" + command;
+  std::optional<Result<hooks::ProcessResult>> shutdown;
   if (!s.shutdown_script.empty()) {
-    const ServerScriptFacts f = facts(id);
     std::vector<std::string> args{"--command=" + command, "--ssh_user=" + f.ssh_user,
                                   "--host=" + id.hostname, "--ip=" + id.ip,
                                   "--port=" + std::to_string(id.port)};
     for (std::string& a : internal::ssh_args(f, "")) args.push_back(std::move(a));
     if (!f.master_pid_file.empty()) args.push_back("--pid_file=" + f.master_pid_file);
-    StepResult r = run_script("shutdown_script --command=" + command,
-                              internal::script_line(s.shutdown_script, args), s.script_timeout);
+    shutdown = launch_script(shutdown_what, internal::script_line(s.shutdown_script, args),
+                             s.script_timeout);
+  }
+  std::vector<StepResult> results;
+  if (vip.valid()) results.push_back(judge_script(vip_what, vip.get()));
+  if (shutdown) results.push_back(judge_script(shutdown_what, std::move(*shutdown)));
+  for (StepResult& r : results) {
     if (r.outcome == StepOutcome::kFailed) {
       r.left_state = left;
       return r;
@@ -458,9 +484,9 @@ StepResult StepRunner::run(const planner::WaitRelayApplied& s) {
     return failed(make_error(ErrorCode::kPrecondition, s.replica.name + " is not a replica"), left);
   }
   if (st->sql_failed()) {
-    return failed(make_error(ErrorCode::kPrecondition,
-                             s.replica.name + ": SQL thread stopped on error " +
-                                 std::to_string(st->last_sql_errno) + ": " + st->last_sql_error),
+    return failed(make_error(ErrorCode::kPrecondition, "SQL thread stopped on error " +
+                                                           std::to_string(st->last_sql_errno) +
+                                                           ": " + st->last_sql_error),
                   left);
   }
   if (!st->sql_running) {
@@ -752,7 +778,7 @@ StepResult StepRunner::run(const planner::RepointReplica& s) {
       " is not promoted yet (read_only). Fix the replica and re-point it by hand, then promote.";
   auto fail = [&](Error e) -> StepResult {
     if (s.may_fail) {
-      drop(s.replica, "not re-pointed (ignore_fail): " + e.message);
+      drop(s.replica, "not re-pointed: " + e.message);
       return ok(s.replica.name + " not re-pointed: " + e.message, StepOutcome::kWarning);
     }
     return failed(std::move(e), left);
@@ -802,16 +828,42 @@ StepResult StepRunner::run(const planner::RepointReplica& s) {
   st = exec(*srv, s.replica, srv->dialect.start_replica());
   if (!st) return fail(std::move(st).error());
   if (!file_pos && target.empty()) return ok(s.replica.name + " re-pointed (new master empty)");
-  const std::string wait_sql =
-      file_pos ? srv->dialect.wait_for_position(*report_.new_master_position, s.timeout)
-               : srv->dialect.wait_for_gtid(target, s.timeout);
-  Result<mysql::WaitOutcome> w = wait(*srv, s.replica, wait_sql, !file_pos);
-  if (!w) return fail(std::move(w).error());
-  if (*w != mysql::WaitOutcome::kReached) {
-    return fail(make_error(ErrorCode::kTimeout, s.replica.name + " replicates from " +
-                                                    s.new_master.name + " but did not reach " +
-                                                    target + " within " +
-                                                    std::to_string(s.timeout.count()) + " s"));
+  // Waited for in slices: a replica whose SQL thread stops on an error (a conflicting row) or
+  // whose IO thread gives up (a failing login) would otherwise hold the promotion back for the
+  // whole timeout, since the new master is promoted after the re-points.
+  const auto deadline = std::chrono::steady_clock::now() + s.timeout;
+  while (true) {
+    const auto remaining = duration_cast<seconds>(deadline - std::chrono::steady_clock::now());
+    const seconds slice = std::clamp(remaining, seconds(1), kRepointWaitSlice);
+    const std::string wait_sql =
+        file_pos ? srv->dialect.wait_for_position(*report_.new_master_position, slice)
+                 : srv->dialect.wait_for_gtid(target, slice);
+    Result<mysql::WaitOutcome> w = wait(*srv, s.replica, wait_sql, !file_pos);
+    if (!w) return fail(std::move(w).error());
+    if (*w == mysql::WaitOutcome::kReached) break;
+    Result<mysql::ResultSet> rs = query(*srv, s.replica, srv->dialect.show_replica_status());
+    if (!rs) return fail(std::move(rs).error());
+    Result<std::vector<topology::ReplicaStatus>> parsed = mysql::parse_replica_status(*rs);
+    if (!parsed) return fail(std::move(parsed).error());
+    for (const topology::ReplicaStatus& rst : *parsed) {
+      if (!rst.channel.empty()) continue;
+      if (rst.sql_failed()) {
+        return fail(make_error(ErrorCode::kConflict,
+                               "SQL thread stopped on error " + std::to_string(rst.last_sql_errno) +
+                                   " (" + rst.last_sql_error + ") before reaching " + target));
+      }
+      if (rst.io_running == topology::IoThreadState::kNo && rst.last_io_errno != 0) {
+        return fail(make_error(ErrorCode::kConnect,
+                               "IO thread stopped on error " + std::to_string(rst.last_io_errno) +
+                                   " (" + rst.last_io_error + ") before reaching " + target));
+      }
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return fail(make_error(ErrorCode::kTimeout, s.replica.name + " replicates from " +
+                                                      s.new_master.name + " but did not reach " +
+                                                      target + " within " +
+                                                      std::to_string(s.timeout.count()) + " s"));
+    }
   }
   return ok(s.replica.name + " replicates from " + s.new_master.name + " (" +
             planner::repoint_method_name(s.method) + "), reached " + target);

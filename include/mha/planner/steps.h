@@ -138,8 +138,8 @@ const char* repoint_method_name(RepointMethod m);
 
 // STOP SLAVE, CHANGE MASTER TO the new master (replication user and other settings kept), START
 // SLAVE, then wait until the replica has executed the new master's position read when the step
-// starts. A replica in `may_fail` (ignore_fail=1) that fails is reported as not recovered (exit
-// code 10) instead of failing the failover.
+// starts. With `may_fail` (the planner sets it for every replica, as MHA) a replica that fails
+// is left as it is and reported as not recovered (exit code 10) instead of failing the failover.
 struct RepointReplica {
   ServerRef replica;
   ServerRef new_master;

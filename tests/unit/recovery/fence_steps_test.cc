@@ -1,5 +1,8 @@
 // StopReplicaIo, FenceOldMaster and ConfirmReceived: statements, script contracts, ignore_fail.
 
+#include <algorithm>
+#include <future>
+
 #include "executor_fixture.h"
 
 namespace mha::recovery::testing {
@@ -62,8 +65,13 @@ TEST_F(ExecutorFixture, FenceRunsBothScriptsWithMhaArguments) {
   auto r = run({fence(db1())});
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->succeeded());
-  const auto calls = scripts_.calls();
+  // The two scripts run at the same time, so the order of the calls is not fixed.
+  auto calls = scripts_.calls();
   ASSERT_EQ(calls.size(), 2u);
+  std::sort(calls.begin(), calls.end(),
+            [](const hooks::ProcessSpec& a, const hooks::ProcessSpec& b) {
+              return *a.shell_command < *b.shell_command;
+            });
   EXPECT_EQ(*calls[0].shell_command,
             "/usr/local/bin/master_ip_failover '--command=stopssh' '--ssh_user=root' "
             "'--orig_master_host=db1' '--orig_master_ip=10.77.0.11' '--orig_master_port=3306'");
@@ -71,6 +79,32 @@ TEST_F(ExecutorFixture, FenceRunsBothScriptsWithMhaArguments) {
             "/usr/local/bin/power_manager '--command=stopssh' '--ssh_user=root' '--host=db1' "
             "'--ip=10.77.0.11' '--port=3306'");
   EXPECT_EQ(calls[0].timeout, std::chrono::milliseconds(60'000));
+  EXPECT_EQ(calls[1].timeout, std::chrono::milliseconds(60'000));
+}
+
+// Each script waits (up to 5 s) until the other one has started: run one after the other, the
+// first would give up and fail the step.
+TEST_F(ExecutorFixture, FenceRunsItsScriptsAtTheSameTime) {
+  std::promise<void> vip_started, shutdown_started;
+  std::shared_future<void> vip_seen = vip_started.get_future().share();
+  std::shared_future<void> shutdown_seen = shutdown_started.get_future().share();
+  auto meet = [](std::promise<void>& mine, std::shared_future<void> other) {
+    return [&mine, other](const hooks::ProcessSpec&) -> Result<hooks::ProcessResult> {
+      mine.set_value();
+      return exit_with(other.wait_for(seconds(5)) == std::future_status::ready ? 0 : 1);
+    };
+  };
+  scripts_.on(
+      [](const hooks::ProcessSpec& p) {
+        return p.program() == "/usr/local/bin/master_ip_failover";
+      },
+      meet(vip_started, shutdown_seen));
+  scripts_.on(
+      [](const hooks::ProcessSpec& p) { return p.program() == "/usr/local/bin/power_manager"; },
+      meet(shutdown_started, vip_seen));
+  auto r = run({fence(db1())});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->succeeded()) << (r->failure ? r->failure->error.message : "");
 }
 
 TEST_F(ExecutorFixture, FenceScriptExit10ProceedsWithAWarning) {
@@ -87,12 +121,16 @@ TEST_F(ExecutorFixture, FenceScriptExit10ProceedsWithAWarning) {
 
 TEST_F(ExecutorFixture, FenceScriptOtherExitAbortsBeforeTheNextStep) {
   scripts_.on_program("/usr/local/bin/master_ip_failover", exit_with(1));
+  scripts_.on_program("/usr/local/bin/power_manager", exit_with(0));
   auto r = run({fence(db1()), planner::StopReplicaIo{{db2()}, {}, seconds(30)}});
   ASSERT_TRUE(r);
   ASSERT_TRUE(r->failure);
   EXPECT_EQ(r->failure->index, 0u);
-  EXPECT_EQ(r->steps.size(), 1u);          // the second step never started
-  EXPECT_EQ(scripts_.calls().size(), 1u);  // nor did shutdown_script
+  EXPECT_NE(r->failure->error.message.find("master_ip_failover_script"), std::string::npos)
+      << r->failure->error.message;
+  EXPECT_EQ(r->steps.size(), 1u);  // the second step never started
+  // shutdown_script ran alongside (fencing more than needed is safe).
+  EXPECT_EQ(scripts_.calls().size(), 2u);
   EXPECT_TRUE(sql_.connects().empty());
 }
 
