@@ -2,13 +2,16 @@
 // writing through the VIP sees, whether an acknowledged commit is lost, and what the manager costs
 // while it monitors (issue #6). docs/benchmarks.md explains every figure and records a run.
 //
-//   sudo build/bench/failover_bench [--faults=kill9,linkdown,sigstop,partition] [--rounds=N]
+//   sudo build/bench/failover_bench [--faults=kill9,linkdown,sigstop,partition,switchover]
+//       [--rounds=N]
 //       [--mode=gtid|pos] [--writer=steady|large] [--rate=N] [--footprint=SECONDS]
 //       [--partition-seconds=N] [--json=FILE] [--logs=DIR] [--smoke]
 //
 // Each round builds a fresh cluster (scripts/testbed/cluster.sh through tests/support), starts the
 // manager with ping_interval=1 and the sample VIP and shutdown scripts, runs a writer through the
 // VIP, injects the fault at db1 (the master) and measures. Timing is reported, never judged.
+// "switchover" is not a fault: no manager runs, and masterha_master_switch --master_state=alive
+// moves the master from db1 to db2 under the writer (issue #7's write-block window).
 //
 // Exit codes: 0 every round ran and nothing acknowledged was lost (and no false failover);
 // 1 an acknowledged commit is missing on the new master, or the manager failed over although only
@@ -25,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -43,7 +47,8 @@ constexpr int kExitLost = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitCouldNotRun = 3;
 
-const std::vector<std::string> kAllFaults = {"kill9", "linkdown", "sigstop", "partition"};
+const std::vector<std::string> kAllFaults = {"kill9", "linkdown", "sigstop", "partition",
+                                             "switchover"};
 
 struct Options {
   std::vector<std::string> faults = {"kill9", "linkdown", "sigstop", "partition"};
@@ -96,7 +101,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
       for (const std::string& f : o.faults) {
         if (std::find(kAllFaults.begin(), kAllFaults.end(), f) == kAllFaults.end()) {
           std::cerr << "failover_bench: option --faults: unknown fault '" << f
-                    << "' (use kill9, linkdown, sigstop, partition)\n";
+                    << "' (use kill9, linkdown, sigstop, partition, switchover)\n";
           return std::nullopt;
         }
       }
@@ -132,14 +137,15 @@ std::optional<Options> parse_options(int argc, char** argv) {
       o.json = value;
     } else {
       std::cerr << "failover_bench: unknown or malformed option '" << arg
-                << "' (use --faults=kill9,linkdown,sigstop,partition --rounds=N --mode=gtid|pos "
+                << "' (use --faults=kill9,linkdown,sigstop,partition,switchover --rounds=N "
+                   "--mode=gtid|pos "
                    "--writer=steady|large --rate=N --footprint=SECONDS --partition-seconds=N "
                    "--json=FILE --logs=DIR --smoke)\n";
       return std::nullopt;
     }
   }
   if (o.smoke) {
-    if (!faults_set) o.faults = {"kill9"};
+    if (!faults_set) o.faults = {"kill9", "switchover"};
     if (!rounds_set) o.rounds = 1;
     if (!footprint_set) o.footprint_s = 10;
   }
@@ -218,7 +224,9 @@ class Bench {
     const std::string extra =
         "master_ip_failover_script=MHA_VIP=" + cluster_.vip() + "/24 " +
         shell_quote(test::source_dir() + "/scripts/master_ip_failover") + "\n" +
-        "shutdown_script=" + shell_quote(test::source_dir() + "/scripts/master_shutdown") + "\n";
+        "shutdown_script=" + shell_quote(test::source_dir() + "/scripts/master_shutdown") + "\n" +
+        "master_ip_online_change_script=MHA_VIP=" + cluster_.vip() + "/24 " +
+        shell_quote(test::source_dir() + "/scripts/master_ip_failover") + "\n";
     const std::size_t first_server = text.find("\n[server1]");
     if (first_server == std::string::npos) {
       return Unexpected(make_error(ErrorCode::kConfig, "app1.cnf has no [server1]"));
@@ -237,7 +245,9 @@ class Bench {
     const std::string prefix = o_.logs + "/" + fault + "-" + std::to_string(round);
     for (const auto& [from, to] :
          {std::pair<std::string, std::string>{log_file(), prefix + ".manager.log"},
-          {workdir() + "/app.failover.report.json", prefix + ".report.json"}}) {
+          {workdir() + "/app.failover.report.json", prefix + ".report.json"},
+          {workdir() + "/app.switch.report.json", prefix + ".switch.json"},
+          {dir() + "/switch.out", prefix + ".switch.out"}}) {
       if (file_exists(from)) fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
     }
   }
@@ -311,10 +321,15 @@ class Bench {
     auto conf = write_conf();
     if (!conf) return fail(conf.error().message);
 
-    ManagerProcess manager(cluster_, *conf, "", dir());
-    if (Status s = manager.start(); !s) return fail(s.error().message);
-    if (!eventually([&] { return check_status(*conf) == 0; }, seconds(30))) {
-      return fail("the manager did not reach PING_OK within 30 s");
+    // An online switch refuses while a manager monitors the master: none runs for it.
+    const bool switchover = fault == "switchover";
+    std::optional<ManagerProcess> manager;
+    if (!switchover) {
+      manager.emplace(cluster_, *conf, "", dir());
+      if (Status s = manager->start(); !s) return fail(s.error().message);
+      if (!eventually([&] { return check_status(*conf) == 0; }, seconds(30))) {
+        return fail("the manager did not reach PING_OK within 30 s");
+      }
     }
 
     Writer writer(WriterOptions{cluster_.vip(), cluster_.env("APP_USER"),
@@ -327,8 +342,8 @@ class Bench {
     }
 
     // The footprint once per run, in its first round, while the writer runs and the manager pings.
-    if (o_.footprint_s > 0 && !footprint_) {
-      auto f = measure_footprint(manager.pid(), seconds(o_.footprint_s));
+    if (o_.footprint_s > 0 && !footprint_ && manager) {
+      auto f = measure_footprint(manager->pid(), seconds(o_.footprint_s));
       if (!f) return fail("footprint: " + f.error().message);
       footprint_ = *f;
     }
@@ -340,6 +355,7 @@ class Bench {
     Poller poller(replicas);
     poller.start();
     const std::size_t acked_before = writer.ack_count();
+    if (switchover) return switchover_round(res, *conf, writer, poller, replicas, fail);
 
     const auto fault_wall = WallClock::now();
     const auto fault_at = Clock::now();
@@ -350,9 +366,10 @@ class Bench {
     res.figures["fault_call_ms"] = ms_between(fault_at, Clock::now());
     if (!injected) return fail("fault injection: " + injected.error().message);
 
-    if (fault == "partition") return partition_round(res, manager, *conf, writer, poller, fault_at);
+    if (fault == "partition")
+      return partition_round(res, *manager, *conf, writer, poller, fault_at);
 
-    const int rc = manager.wait_exit(seconds(90));
+    const int rc = manager->wait_exit(seconds(90));
     const auto exited_at = Clock::now();
     if (rc != 0) {
       return fail(rc < 0 ? "the manager did not finish a failover within 90 s"
@@ -454,6 +471,107 @@ class Bench {
     return res;
   }
 
+  // masterha_master_switch --master_state=alive from db1 to db2 (db1 becomes db2's replica) while
+  // the writer runs. The client-side window: from the first write refused after the switch
+  // started to the first write accepted after it, and the longest gap between two acknowledged
+  // commits; the switch's own report gives the database-side window (read_only on db1 until db2
+  // writable) and the service gap (until the VIP moved).
+  template <typename Fail>
+  RoundResult switchover_round(RoundResult& res, const std::string& conf, Writer& writer,
+                               Poller& poller, const std::vector<test::Host>& replicas,
+                               Fail& fail) {
+    const auto started = Clock::now();
+    const test::CommandResult r = cluster_.exec_in(
+        "mgr",
+        shell_quote(test::binary("masterha_master_switch")) +
+            " --master_state=alive --interactive=0 --global_conf=/dev/null --conf=" +
+            shell_quote(conf) + " --new_master_host=" + cluster_.host("db2").ip +
+            " --orig_master_is_new_slave > " + shell_quote(dir() + "/switch.out") + " 2>&1",
+        180);
+    const auto ended = Clock::now();
+    res.figures["switch_call_ms"] = ms_between(started, ended);
+    if (r.exit_code != 0) {
+      return fail("masterha_master_switch exited " + std::to_string(r.exit_code) + ": " +
+                  read_file(dir() + "/switch.out"));
+    }
+    const bool more = writer.wait_more(100, seconds(20));
+    eventually([&] { return poller.writable_at().has_value(); }, seconds(20));
+    writer.stop();
+    poller.stop();
+    if (!more) return fail("no commits through the VIP within 20 s after the switch");
+
+    const std::vector<Ack> acks = writer.acks();
+    const std::vector<Failure> failures = writer.failures();
+    std::optional<Clock::time_point> first_failure;
+    for (const Failure& f : failures) {
+      if (f.ended >= started) {
+        first_failure = f.ended;
+        break;
+      }
+    }
+    if (first_failure) {
+      res.figures["first_refused_write_ms"] = ms_between(started, *first_failure);
+      for (const Ack& a : acks) {
+        if (a.acked > *first_failure) {
+          res.figures["write_block_ms"] = ms_between(*first_failure, a.acked);
+          break;
+        }
+      }
+    } else {
+      res.figures["write_block_ms"] = 0;  // no write was refused; the gap below still counts
+    }
+    std::vector<Clock::time_point> acked;
+    for (const Ack& a : acks) acked.push_back(a.acked);
+    std::sort(acked.begin(), acked.end());
+    double gap = 0;
+    for (std::size_t i = 1; i < acked.size(); ++i) {
+      if (acked[i] < started || acked[i - 1] > ended) continue;
+      gap = std::max(gap, ms_between(acked[i - 1], acked[i]));
+    }
+    res.figures["max_ack_gap_ms"] = gap;
+    res.figures["acked"] = acks.size();
+    res.figures["failed_attempts"] = failures.size();
+    if (auto w = poller.writable_at()) res.figures["writable_ms"] = ms_between(started, *w);
+    try {
+      const nlohmann::json report =
+          nlohmann::json::parse(read_file(workdir() + "/app.switch.report.json"));
+      if (report.contains("write_block_ms") && report.at("write_block_ms").is_number()) {
+        res.figures["db_write_block_ms"] = report.at("write_block_ms");
+      }
+      if (report.contains("service_gap_ms") && report.at("service_gap_ms").is_number()) {
+        res.figures["service_gap_ms"] = report.at("service_gap_ms");
+      }
+    } catch (const std::exception& e) {
+      return fail(std::string("cannot read the switch report: ") + e.what());
+    }
+
+    // Data: every acknowledged transaction on the new master, then on db3 and on the old master
+    // (now db2's replica) once they caught up.
+    auto have = rows_on("db2");
+    if (!have) return fail("reading the new master: " + have.error().message);
+    res.lost = missing(*have, acks);
+    res.figures["lost"] = res.lost;
+    long follower_missing = 0;
+    std::vector<std::string> followers{"db1"};
+    for (const test::Host& h : replicas) {
+      if (h.name != "db2") followers.push_back(h.name);
+    }
+    for (const std::string& h : followers) {
+      long m = 0;
+      eventually(
+          [&] {
+            auto f = rows_on(h);
+            m = f ? missing(*f, acks) : static_cast<long>(acks.size());
+            return m == 0;
+          },
+          seconds(30));
+      follower_missing += m;
+    }
+    res.figures["missing_on_followers"] = follower_missing;
+    res.completed = true;
+    return res;
+  }
+
   // The manager alone loses the master: it must keep monitoring (no failover), and see the master
   // again once the cut heals.
   RoundResult partition_round(RoundResult& res, ManagerProcess& manager, const std::string& conf,
@@ -495,6 +613,18 @@ class Bench {
       std::cout << r.fault << " round " << r.round << ": NOT COMPLETED: " << r.error << "\n";
       return;
     }
+    if (r.fault == "switchover") {
+      std::cout << "switchover round " << r.round << ": writes refused for "
+                << ms_text(r.figures, "write_block_ms")
+                << " ms (first refused to first accepted through the VIP), longest gap between "
+                   "acknowledged commits "
+                << ms_text(r.figures, "max_ack_gap_ms") << " ms, database write block "
+                << ms_text(r.figures, "db_write_block_ms") << " ms, service gap "
+                << ms_text(r.figures, "service_gap_ms") << " ms, switch took "
+                << ms_text(r.figures, "switch_call_ms") << " ms, lost " << r.lost << " of "
+                << r.figures.value("acked", 0) << "\n";
+      return;
+    }
     if (r.fault == "partition") {
       std::cout << "partition round " << r.round
                 << ": false_failover=" << (r.false_failover ? "YES" : "no")
@@ -522,8 +652,10 @@ class Bench {
   nlohmann::json summary() const {
     nlohmann::json out = nlohmann::json::object();
     const std::vector<std::string> keys = {
-        "declared_dead_ms",       "writable_ms",     "failover_done_ms", "outage_ms",
-        "first_refused_write_ms", "manager_exit_ms", "repointed_ms",     "lost"};
+        "declared_dead_ms",       "writable_ms",     "failover_done_ms",  "outage_ms",
+        "first_refused_write_ms", "manager_exit_ms", "repointed_ms",      "lost",
+        "write_block_ms",         "max_ack_gap_ms",  "db_write_block_ms", "service_gap_ms",
+        "switch_call_ms"};
     const std::vector<std::string> phases = {"detect",  "confirm", "fence", "catch_up",
                                              "promote", "repoint", "vip",   "total"};
     for (const std::string& fault : o_.faults) {

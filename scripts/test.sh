@@ -49,7 +49,7 @@ if [ "$unit_only" -eq 0 ]; then
   ctest --test-dir build -L integration --output-on-failure
   # Keeps the benchmark working (docs/benchmarks.md): one kill -9 round; fails only when the round
   # cannot run or an acknowledged commit is lost, never on timing.
-  step "failover benchmark, smoke mode (1 round of kill -9)"
+  step "failover benchmark, smoke mode (1 round of kill -9, 1 online switchover)"
   build/bench/failover_bench --smoke
 fi
 
