@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-#include "support/cluster.h"
+#include "support/harness.h"
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -37,247 +37,16 @@ using std::chrono::seconds;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Runs `undo` when the scope ends, so a failed assertion never leaves a fault behind.
-class Undo {
- public:
-  explicit Undo(std::function<void()> undo) : undo_(std::move(undo)) {}
-  ~Undo() { undo_(); }
-  Undo(const Undo&) = delete;
-  Undo& operator=(const Undo&) = delete;
-
- private:
-  std::function<void()> undo_;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool file_exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-// Polls `done` every 100 ms until it is true or `limit` passed.
-bool eventually(const std::function<bool()>& done, milliseconds limit) {
-  const auto until = Clock::now() + limit;
-  while (true) {
-    if (done()) return true;
-    if (Clock::now() >= until) return false;
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-}
-
-// Writes single-row transactions through the VIP as the application user, from the manager
-// namespace, and records the ids whose COMMIT was acknowledged. A failed statement's outcome is
-// unknown, so it is not recorded; the connection is then opened again.
-class Writer {
- public:
-  Writer(std::string vip, std::string user, std::string password)
-      : vip_(std::move(vip)), user_(std::move(user)), password_(std::move(password)) {}
-  ~Writer() { stop(); }
-
-  void start() {
-    ManagerNetns netns;  // the thread inherits the manager's namespace
-    ASSERT_TRUE(netns.ok());
-    thread_ = std::thread([this] { loop(); });
-  }
-  void stop() {
-    stop_.store(true);
-    if (thread_.joinable()) thread_.join();
-  }
-  std::set<int> acked() const {
-    std::lock_guard lock(mu_);
-    return acked_;
-  }
-  int failures() const { return failures_.load(); }
-  // Waits until at least `n` more commits are acknowledged than now.
-  bool wait_more(int n, milliseconds limit) {
-    const std::size_t base = acked().size();
-    return eventually([&] { return acked().size() >= base + static_cast<std::size_t>(n); }, limit);
-  }
-
- private:
-  void loop() {
-    mysql::MysqlThreadToken token;
-    std::optional<mysql::MysqlConnection> conn;
-    int next = 1;
-    while (!stop_.load()) {
-      if (!conn) {
-        auto c = mysql::MysqlConnection::connect(
-            mysql::Endpoint{vip_, 3306, ""}, mysql::Credentials{user_, password_},
-            mysql::Timeouts{seconds(1), seconds(5), seconds(5)});
-        if (!c) {
-          ++failures_;
-          std::this_thread::sleep_for(milliseconds(50));
-          continue;
-        }
-        conn.emplace(std::move(*c));
-      }
-      const int id = next++;
-      Status st = conn->execute("INSERT INTO test.acked (id) VALUES (" + std::to_string(id) + ")");
-      if (st) {
-        std::lock_guard lock(mu_);
-        acked_.insert(id);
-      } else {
-        ++failures_;
-        conn.reset();
-      }
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-  }
-
-  std::string vip_, user_, password_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> failures_{0};
-  mutable std::mutex mu_;
-  std::set<int> acked_;
-  std::thread thread_;
-};
-
-// The manager process, started in the manager namespace in the background. Its pid and exit
-// status land in files; the destructor kills it (and its process group: the manager leads its own)
-// if it still runs, so no manager outlives its test.
-class ManagerProcess {
- public:
-  ManagerProcess(Cluster& c, std::string conf, std::string args, std::string dir)
-      : c_(c), conf_(std::move(conf)), args_(std::move(args)), dir_(std::move(dir)) {}
-  ~ManagerProcess() {
-    if (pid_ > 0 && running()) {
-      ::kill(-pid_, SIGKILL);
-      ::kill(pid_, SIGKILL);
-      eventually([&] { return !running(); }, seconds(10));
-    }
-  }
-  void start() {
-    ::unlink(rc_file().c_str());
-    ::unlink(pid_file().c_str());
-    CommandResult r = c_.exec_in(
-        "mgr", "( " + shell_quote(binary("masterha_manager")) + " --conf=" + shell_quote(conf_) +
-                   " --global_conf=/dev/null " + args_ + " >" + shell_quote(out_file()) +
-                   " 2>&1 </dev/null & echo $! >" + shell_quote(pid_file()) +
-                   "; wait $!; echo $? >" + shell_quote(rc_file()) + " ) </dev/null >/dev/null &");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    ASSERT_TRUE(eventually([&] { return !read_file(pid_file()).empty(); }, seconds(10)));
-    pid_ = std::stoi(read_file(pid_file()));
-  }
-  bool running() const { return !file_exists(rc_file()); }
-  int pid() const { return pid_; }
-  // The exit status once it ended within `limit`, else -1.
-  int wait_exit(milliseconds limit) {
-    if (!eventually([&] { return !running(); }, limit)) return -1;
-    return std::stoi(read_file(rc_file()));
-  }
-  std::string out_file() const { return dir_ + "/manager.out"; }
-  std::string rc_file() const { return dir_ + "/manager.rc"; }
-  std::string pid_file() const { return dir_ + "/manager.pid"; }
-
- private:
-  Cluster& c_;
-  std::string conf_, args_, dir_;
-  int pid_ = -1;
-};
-
-class FailoverTest : public ::testing::Test {
+class FailoverTest : public ManagerTest {
  protected:
-  static void SetUpTestSuite() { library_ = new mysql::MysqlLibrary(); }
-  static void TearDownTestSuite() {
-    delete library_;
-    library_ = nullptr;
-  }
-
   // A fresh cluster and a working directory for this test.
   void bring_up(ClusterOptions options = {}) {
     Status s = cluster_.up(options);
     ASSERT_TRUE(s) << s.error().message;
-    dir_ = cluster_.state_dir() + "/ft";
-    // No manager of an earlier, crashed run may write into this test's work directory.
-    (void)run_command("pkill -9 -f -- " + shell_quote("masterha_manager --conf=" + dir_ + "/") +
-                      " || true");
-    ASSERT_EQ(c().exec_in("mgr", "rm -rf " + dir_ + " && mkdir -p " + dir_ + "/work").exit_code, 0);
+    fresh_dir("ft");
     auto r = c().sql("db1", "CREATE TABLE IF NOT EXISTS test.acked (id INT PRIMARY KEY)");
     ASSERT_TRUE(r) << r.error().message;
     ASSERT_TRUE(wait_replicas_have("db1", {"db2", "db3"}));
-  }
-
-  Cluster& c() { return cluster_; }
-  std::string ip(const std::string& host) { return c().host(host).ip; }
-  std::string log_file() const { return dir_ + "/work/manager.log"; }
-  std::string workdir() const { return dir_ + "/work"; }
-
-  // The test bed's app1.cnf with this test's work dir, log, scripts and extra lines; the
-  // `server_extra` map adds lines to [serverN] blocks (N = host number).
-  std::string write_conf(const std::string& default_extra = "",
-                         const std::map<int, std::string>& server_extra = {}) {
-    std::string text = read_file(c().env("APP_CONF"));
-    auto replace_line = [&](const std::string& key, const std::string& value) {
-      const std::size_t at = text.find("\n" + key + "=");
-      EXPECT_NE(at, std::string::npos) << key;
-      const std::size_t end = text.find('\n', at + 1);
-      text.replace(at + 1, end - at - 1, key + "=" + value);
-    };
-    replace_line("manager_workdir", workdir());
-    replace_line("manager_log", log_file());
-    std::string extra =
-        "master_ip_failover_script=MHA_VIP=" + c().vip() + "/24 " +
-        shell_quote(source_dir() + "/scripts/master_ip_failover") + "\n" +
-        "shutdown_script=" + shell_quote(source_dir() + "/scripts/master_shutdown") + "\n" +
-        default_extra;
-    const std::size_t first_server = text.find("\n[server1]");
-    text.insert(first_server + 1, extra + "\n");
-    for (const auto& [n, lines] : server_extra) {
-      const std::string header = "[server" + std::to_string(n) + "]\n";
-      const std::size_t at = text.find(header);
-      EXPECT_NE(at, std::string::npos) << header;
-      text.insert(at + header.size(), lines);
-    }
-    const std::string path = dir_ + "/app.cnf";
-    std::ofstream(path) << text;
-    return path;
-  }
-
-  // Every listed replica has executed everything `master` has logged.
-  bool wait_replicas_have(const std::string& master, const std::vector<std::string>& replicas) {
-    auto pos = c().sql(master, "SELECT @@gtid_binlog_pos");
-    if (!pos) return false;
-    for (const std::string& r : replicas) {
-      auto w = c().sql(r, "SELECT MASTER_GTID_WAIT('" + *pos + "', 30)");
-      if (!w || *w != "0") return false;
-    }
-    return true;
-  }
-
-  std::set<int> ids_on(const std::string& host) {
-    std::set<int> ids;
-    auto r = c().sql(host, "SELECT id FROM test.acked");
-    EXPECT_TRUE(r) << host << ": " << (r ? "" : r.error().message);
-    if (!r) return ids;
-    std::istringstream in(*r);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (!line.empty()) ids.insert(std::stoi(line));
-    }
-    return ids;
-  }
-
-  // Every acknowledged id is on `host`.
-  void expect_all_acked_on(const std::string& host, const std::set<int>& acked) {
-    const std::set<int> have = ids_on(host);
-    std::vector<int> missing;
-    for (int id : acked) {
-      if (have.count(id) == 0) missing.push_back(id);
-    }
-    EXPECT_TRUE(missing.empty()) << host << " lacks " << missing.size() << " of " << acked.size()
-                                 << " acknowledged rows, first " << missing.front();
-  }
-
-  std::map<std::string, std::string> slave_status(const std::string& host) {
-    auto r = c().sql_row(host, "SHOW SLAVE STATUS");
-    EXPECT_TRUE(r) << host;
-    return r ? *r : std::map<std::string, std::string>{};
   }
 
   // GET /metrics from the manager's exporter (metrics_listen=<mgr>:9108), in the manager host.
@@ -288,34 +57,6 @@ class FailoverTest : public ::testing::Test {
             "/9108 && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3",
         15);
     return r.out;
-  }
-
-  std::vector<std::string> vip_holders() {
-    std::vector<std::string> names;
-    for (const Host& h : c().hosts()) {
-      CommandResult r = c().exec_in(h.name, "ip -o -4 addr show to " + c().vip() + "/32");
-      if (r.out.find(" inet " + c().vip() + "/") != std::string::npos) names.push_back(h.name);
-    }
-    return names;
-  }
-
-  // masterha_check_status --conf=<conf>: {exit code, stdout}.
-  std::pair<int, std::string> check_status(const std::string& conf) {
-    CommandResult r = c().exec_in("mgr", shell_quote(binary("masterha_check_status")) + " --conf=" +
-                                             shell_quote(conf) + " --global_conf=/dev/null");
-    return {r.exit_code, r.out};
-  }
-
-  bool wait_status(const std::string& conf, int code, milliseconds limit) {
-    return eventually([&] { return check_status(conf).first == code; }, limit);
-  }
-
-  std::string diagnostics(const ManagerProcess& m) {
-    return "--- manager output\n" + read_file(m.out_file()) + "--- manager log (tail)\n" +
-           tail(read_file(log_file()), 6000);
-  }
-  static std::string tail(const std::string& s, std::size_t n) {
-    return s.size() <= n ? s : s.substr(s.size() - n);
   }
 
   // The standard "kill the master" failover check: the candidate `expected` is promoted, the
@@ -341,10 +82,6 @@ class FailoverTest : public ::testing::Test {
     expect_all_acked_on(expected, acked);
     for (const std::string& f : followers) expect_all_acked_on(f, acked);
   }
-
-  static inline mysql::MysqlLibrary* library_ = nullptr;
-  Cluster cluster_;
-  std::string dir_;
 };
 
 TEST_F(FailoverTest, Kill9PromotesCandidateAndLosesNothing) {

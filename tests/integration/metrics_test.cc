@@ -9,11 +9,12 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 
-#include "support/cluster.h"
+#include "support/harness.h"
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -26,28 +27,6 @@ using std::chrono::seconds;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool file_exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-// Polls `done` every 200 ms until it is true or `limit` passed.
-bool eventually(const std::function<bool()>& done, milliseconds limit) {
-  const auto until = Clock::now() + limit;
-  while (true) {
-    if (done()) return true;
-    if (Clock::now() >= until) return false;
-    std::this_thread::sleep_for(milliseconds(200));
-  }
-}
-
 class MetricsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -57,12 +36,8 @@ class MetricsTest : public ::testing::Test {
     ASSERT_EQ(c().exec_in("mgr", "rm -rf " + dir_ + " && mkdir -p " + dir_ + "/work").exit_code, 0);
   }
   void TearDown() override {
-    // No manager outlives its test: it leads its own process group.
-    if (pid_ > 0 && !file_exists(rc_file())) {
-      ::kill(-pid_, SIGKILL);
-      ::kill(pid_, SIGKILL);
-      eventually([&] { return file_exists(rc_file()); }, seconds(10));
-    }
+    // No manager outlives its test: ManagerProcess kills its process group if it still runs.
+    manager_.reset();
   }
 
   Cluster& c() { return cluster_; }
@@ -87,15 +62,8 @@ class MetricsTest : public ::testing::Test {
   }
 
   void start_manager(const std::string& conf) {
-    const std::string pid_file = dir_ + "/manager.pid";
-    CommandResult r = c().exec_in(
-        "mgr", "( " + shell_quote(binary("masterha_manager")) + " --conf=" + shell_quote(conf) +
-                   " --global_conf=/dev/null >" + shell_quote(dir_ + "/manager.out") +
-                   " 2>&1 </dev/null & echo $! >" + shell_quote(pid_file) + "; wait $!; echo $? >" +
-                   shell_quote(rc_file()) + " ) </dev/null >/dev/null &");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    ASSERT_TRUE(eventually([&] { return !read_file(pid_file).empty(); }, seconds(10)));
-    pid_ = std::stoi(read_file(pid_file));
+    manager_.emplace(c(), conf, dir_);
+    manager_->start();
   }
 
   // GET /metrics from the manager's exporter, in the manager host; kept in text_.
@@ -119,13 +87,13 @@ class MetricsTest : public ::testing::Test {
   std::string diagnostics() {
     const std::string log = read_file(log_file());
     return "--- scrape\n" + text_ + "--- manager output\n" + read_file(dir_ + "/manager.out") +
-           "--- manager log (tail)\n" + (log.size() > 4000 ? log.substr(log.size() - 4000) : log);
+           "--- manager log (tail)\n" + tail(log, 4000);
   }
 
   Cluster cluster_;
   std::string dir_;
   std::string text_;
-  int pid_ = -1;
+  std::optional<ManagerProcess> manager_;
 };
 
 TEST_F(MetricsTest, ReplicaSeriesFollowTheReplicasWithoutTouchingDetection) {

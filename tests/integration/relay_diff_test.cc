@@ -6,8 +6,7 @@
 // same checksum on both survivors and every acknowledged row is there. With relay_log_purge=1
 // on the latest replica the relay logs are gone: the failover must stop before anyone moves.
 //
-// The helpers below are the minimum copied from failover_test.cc (the manager run, polling,
-// the configuration); a shared harness is a separate change.
+// The manager run, polling and the configuration come from tests/support/harness.h.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -22,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "support/cluster.h"
+#include "support/harness.h"
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -34,75 +33,12 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using ::testing::HasSubstr;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool file_exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-bool eventually(const std::function<bool()>& done, milliseconds limit) {
-  const auto until = Clock::now() + limit;
-  while (true) {
-    if (done()) return true;
-    if (Clock::now() >= until) return false;
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-}
-
-// masterha_manager in the manager namespace, in the background; killed by the destructor.
-class ManagerProcess {
- public:
-  ManagerProcess(Cluster& c, std::string conf, std::string dir)
-      : c_(c), conf_(std::move(conf)), dir_(std::move(dir)) {}
-  ~ManagerProcess() {
-    if (pid_ > 0 && running()) {
-      ::kill(-pid_, SIGKILL);
-      ::kill(pid_, SIGKILL);
-      eventually([&] { return !running(); }, seconds(10));
-    }
-  }
-  void start() {
-    ::unlink(rc_file().c_str());
-    ::unlink(pid_file().c_str());
-    CommandResult r = c_.exec_in(
-        "mgr", "( " + shell_quote(binary("masterha_manager")) + " --conf=" + shell_quote(conf_) +
-                   " --global_conf=/dev/null >" + shell_quote(out_file()) +
-                   " 2>&1 </dev/null & echo $! >" + shell_quote(pid_file()) +
-                   "; wait $!; echo $? >" + shell_quote(rc_file()) + " ) </dev/null >/dev/null &");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    ASSERT_TRUE(eventually([&] { return !read_file(pid_file()).empty(); }, seconds(10)));
-    pid_ = std::stoi(read_file(pid_file()));
-  }
-  bool running() const { return !file_exists(rc_file()); }
-  int wait_exit(milliseconds limit) {
-    if (!eventually([&] { return !running(); }, limit)) return -1;
-    return std::stoi(read_file(rc_file()));
-  }
-  std::string out_file() const { return dir_ + "/manager.out"; }
-  std::string rc_file() const { return dir_ + "/manager.rc"; }
-  std::string pid_file() const { return dir_ + "/manager.pid"; }
-
- private:
-  Cluster& c_;
-  std::string conf_, dir_;
-  int pid_ = -1;
-};
-
-class RelayDiffTest : public ::testing::Test {
+class RelayDiffTest : public ManagerTest {
  protected:
   void SetUp() override {
     Status s = cluster_.up(ClusterOptions{3, ReplMode::kFilePos, true});
     ASSERT_TRUE(s) << s.error().message;
-    dir_ = cluster_.state_dir() + "/rd";
-    (void)run_command("pkill -9 -f -- " + shell_quote("masterha_manager --conf=" + dir_ + "/") +
-                      " || true");
-    ASSERT_EQ(c().exec_in("mgr", "rm -rf " + dir_ + " && mkdir -p " + dir_ + "/work").exit_code, 0);
+    fresh_dir("rd");
     ASSERT_TRUE(sql("db1",
                     "CREATE TABLE IF NOT EXISTS test.diffed (id INT PRIMARY KEY, "
                     "pad VARCHAR(200))"));
@@ -111,43 +47,10 @@ class RelayDiffTest : public ::testing::Test {
     ASSERT_TRUE(replicas_received_all({"db2", "db3"}));
   }
 
-  Cluster& c() { return cluster_; }
-  std::string log_file() const { return dir_ + "/work/manager.log"; }
-
   Result<std::string> sql(const std::string& host, const std::string& statement) {
     Result<std::string> r = c().sql(host, statement);
     EXPECT_TRUE(r) << host << ": " << (r ? "" : r.error().message);
     return r;
-  }
-
-  std::string write_conf() {
-    std::string text = read_file(c().env("APP_CONF"));
-    auto replace_line = [&](const std::string& key, const std::string& value) {
-      const std::size_t at = text.find("\n" + key + "=");
-      EXPECT_NE(at, std::string::npos) << key;
-      const std::size_t end = text.find('\n', at + 1);
-      text.replace(at + 1, end - at - 1, key + "=" + value);
-    };
-    replace_line("manager_workdir", dir_ + "/work");
-    replace_line("manager_log", log_file());
-    const std::string extra =
-        "master_ip_failover_script=MHA_VIP=" + c().vip() + "/24 " +
-        shell_quote(source_dir() + "/scripts/master_ip_failover") + "\n" +
-        "shutdown_script=" + shell_quote(source_dir() + "/scripts/master_shutdown") + "\n";
-    text.insert(text.find("\n[server1]") + 1, extra + "\n");
-    const std::string path = dir_ + "/app.cnf";
-    std::ofstream(path) << text;
-    return path;
-  }
-
-  bool wait_status(const std::string& conf, int code, milliseconds limit) {
-    return eventually(
-        [&] {
-          return c().exec_in("mgr", shell_quote(binary("masterha_check_status")) +
-                                        " --conf=" + shell_quote(conf) + " --global_conf=/dev/null")
-                     .exit_code == code;
-        },
-        limit);
   }
 
   // Every replica's IO thread received what the master logged (file/position).
@@ -182,19 +85,8 @@ class RelayDiffTest : public ::testing::Test {
     return ids;
   }
 
-  std::set<int> ids_on(const std::string& host) {
-    std::set<int> ids;
-    auto r = sql(host, "SELECT id FROM test.diffed");
-    if (!r) return ids;
-    std::istringstream in(*r);
-    for (std::string line; std::getline(in, line);) {
-      if (!line.empty()) ids.insert(std::stoi(line));
-    }
-    return ids;
-  }
-
   // "schema.table checksum" for every user table of `host`, sorted.
-  std::string checksums(const std::string& host) {
+  std::string extended_checksums(const std::string& host) {
     auto tables = sql(host,
                       "SELECT CONCAT(table_schema, '.', table_name) FROM information_schema.tables "
                       "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('mysql', "
@@ -208,12 +100,6 @@ class RelayDiffTest : public ::testing::Test {
       out += (sum ? *sum : "error") + "\n";
     }
     return out;
-  }
-
-  std::string diagnostics(const ManagerProcess& m) {
-    const std::string log = read_file(log_file());
-    return "--- manager output\n" + read_file(m.out_file()) + "--- manager log (tail)\n" +
-           (log.size() > 8000 ? log.substr(log.size() - 8000) : log);
   }
 
   // `lagging` misses the last `n` commits that `latest` received; kill -9 the master; the
@@ -231,7 +117,7 @@ class RelayDiffTest : public ::testing::Test {
     ASSERT_TRUE(sql(latest, "SET GLOBAL max_relay_log_size = 4096"));
     for (int id : commit_rows(1000, n)) acked.insert(id);
     ASSERT_TRUE(replicas_received_all({latest}));
-    ASSERT_EQ(ids_on(lagging).size(), 20u);
+    ASSERT_EQ(ids_on(lagging, "test.diffed").size(), 20u);
     ASSERT_TRUE(c().kill9("db1"));
     ASSERT_EQ(m.wait_exit(seconds(180)), 0) << diagnostics(m);
     const std::string log = read_file(log_file());
@@ -254,17 +140,15 @@ class RelayDiffTest : public ::testing::Test {
         },
         seconds(60)));
     for (const std::string& h : {lagging, latest}) {
-      EXPECT_EQ(ids_on(h), acked) << h << " does not hold exactly the acknowledged rows";
+      EXPECT_EQ(ids_on(h, "test.diffed"), acked)
+          << h << " does not hold exactly the acknowledged rows";
     }
-    EXPECT_EQ(checksums(lagging), checksums(latest));
-    EXPECT_NE(checksums(lagging), "");
+    EXPECT_EQ(extended_checksums(lagging), extended_checksums(latest));
+    EXPECT_NE(extended_checksums(lagging), "");
     // No diff is left on the hosts after a success.
     CommandResult left = c().exec_in(latest, "ls " + c().state_dir() + "/remote 2>/dev/null");
     EXPECT_THAT(left.out, ::testing::Not(HasSubstr("masterha_relay_diff")));
   }
-
-  Cluster cluster_;
-  std::string dir_;
 };
 
 // db3 (not a candidate) misses a few commits; db2 (candidate_master, latest) is promoted.
@@ -305,7 +189,7 @@ TEST_F(RelayDiffTest, PurgedRelayLogsOnTheLatestReplicaRefuseAndNobodyMoves) {
     EXPECT_EQ((*st)["Master_Host"], c().host("db1").ip) << h << " was re-pointed";
     EXPECT_EQ(sql(h, "SELECT @@read_only").value_or(""), "1") << h << " was promoted";
   }
-  EXPECT_EQ(ids_on("db3").size(), 0u) << "db3 got part of a diff";
+  EXPECT_EQ(ids_on("db3", "test.diffed").size(), 0u) << "db3 got part of a diff";
 }
 
 // purge_relay_logs on a replica that keeps relay_log_purge=0: the finished relay logs go, the

@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-#include "support/cluster.h"
+#include "support/harness.h"
 
 namespace mha::test {
 namespace {
@@ -35,103 +35,8 @@ using std::chrono::seconds;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Polls `done` every 100 ms until it is true or `limit` passed.
-bool eventually(const std::function<bool()>& done, milliseconds limit) {
-  const auto until = Clock::now() + limit;
-  while (true) {
-    if (done()) return true;
-    if (Clock::now() >= until) return false;
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-}
-
-// Single-row transactions through the VIP as the application user, from the manager namespace;
-// records the ids whose COMMIT was acknowledged (a failed statement's outcome is unknown, so it is
-// not recorded and the connection is opened again).
-class Writer {
- public:
-  Writer(std::string vip, std::string user, std::string password)
-      : vip_(std::move(vip)), user_(std::move(user)), password_(std::move(password)) {}
-  ~Writer() { stop(); }
-
-  void start() {
-    ManagerNetns netns;  // the thread inherits the manager's namespace
-    ASSERT_TRUE(netns.ok());
-    thread_ = std::thread([this] { loop(); });
-  }
-  void stop() {
-    stop_.store(true);
-    if (thread_.joinable()) thread_.join();
-  }
-  std::set<int> acked() const {
-    std::lock_guard lock(mu_);
-    return acked_;
-  }
-  // The longest time between two acknowledged commits: the outage the application saw.
-  milliseconds max_gap() const {
-    std::lock_guard lock(mu_);
-    return std::chrono::duration_cast<milliseconds>(max_gap_);
-  }
-  bool wait_more(int n, milliseconds limit) {
-    const std::size_t base = acked().size();
-    return eventually([&] { return acked().size() >= base + static_cast<std::size_t>(n); }, limit);
-  }
-
- private:
-  void loop() {
-    mysql::MysqlThreadToken token;
-    std::optional<mysql::MysqlConnection> conn;
-    int next = 1;
-    while (!stop_.load()) {
-      if (!conn) {
-        auto c = mysql::MysqlConnection::connect(
-            mysql::Endpoint{vip_, 3306, ""}, mysql::Credentials{user_, password_},
-            mysql::Timeouts{seconds(1), seconds(5), seconds(5)});
-        if (!c) {
-          std::this_thread::sleep_for(milliseconds(20));
-          continue;
-        }
-        conn.emplace(std::move(*c));
-      }
-      const int id = next++;
-      Status st = conn->execute("INSERT INTO test.acked (id) VALUES (" + std::to_string(id) + ")");
-      if (st) {
-        const auto now = Clock::now();
-        std::lock_guard lock(mu_);
-        acked_.insert(id);
-        if (last_ack_ != Clock::time_point{}) max_gap_ = std::max(max_gap_, now - last_ack_);
-        last_ack_ = now;
-      } else {
-        conn.reset();
-      }
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-  }
-
-  std::string vip_, user_, password_;
-  std::atomic<bool> stop_{false};
-  mutable std::mutex mu_;
-  std::set<int> acked_;
-  Clock::time_point last_ack_{};
-  Clock::duration max_gap_{};
-  std::thread thread_;
-};
-
-class SwitchoverTest : public ::testing::Test {
+class SwitchoverTest : public ManagerTest {
  protected:
-  static void SetUpTestSuite() { library_ = new mysql::MysqlLibrary(); }
-  static void TearDownTestSuite() {
-    delete library_;
-    library_ = nullptr;
-  }
-
   void bring_up(ClusterOptions options = {}) {
     Status s = cluster_.up(options);
     ASSERT_TRUE(s) << s.error().message;
@@ -142,10 +47,6 @@ class SwitchoverTest : public ::testing::Test {
     ASSERT_TRUE(eventually([&] { return ids_on_ok("db2") && ids_on_ok("db3"); }, seconds(30)));
     conf_ = write_conf();
   }
-
-  Cluster& c() { return cluster_; }
-  std::string ip(const std::string& host) { return c().host(host).ip; }
-  std::string workdir() const { return dir_ + "/work"; }
 
   bool ids_on_ok(const std::string& host) {
     return c().sql(host, "SELECT 1 FROM test.acked LIMIT 1").has_value();
@@ -177,19 +78,6 @@ class SwitchoverTest : public ::testing::Test {
     return r;
   }
 
-  std::set<int> ids_on(const std::string& host) {
-    std::set<int> ids;
-    auto r = c().sql(host, "SELECT id FROM test.acked");
-    EXPECT_TRUE(r) << host;
-    if (!r) return ids;
-    std::istringstream in(*r);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (!line.empty()) ids.insert(std::stoi(line));
-    }
-    return ids;
-  }
-
   // Every acknowledged id reaches `host` (replicas apply asynchronously: poll).
   void expect_all_acked_on(const std::string& host, const std::set<int>& acked) {
     std::vector<int> missing;
@@ -207,25 +95,10 @@ class SwitchoverTest : public ::testing::Test {
                                  << " acknowledged rows, first " << missing.front();
   }
 
-  std::map<std::string, std::string> slave_status(const std::string& host) {
-    auto r = c().sql_row(host, "SHOW SLAVE STATUS");
-    EXPECT_TRUE(r) << host;
-    return r ? *r : std::map<std::string, std::string>{};
-  }
-
   std::string var(const std::string& host, const std::string& name) {
     auto r = c().sql(host, "SELECT @@GLOBAL." + name);
     EXPECT_TRUE(r) << host;
     return r ? *r : "";
-  }
-
-  std::vector<std::string> vip_holders() {
-    std::vector<std::string> names;
-    for (const Host& h : c().hosts()) {
-      CommandResult r = c().exec_in(h.name, "ip -o -4 addr show to " + c().vip() + "/32");
-      if (r.out.find(" inet " + c().vip() + "/") != std::string::npos) names.push_back(h.name);
-    }
-    return names;
   }
 
   void expect_follows(const std::string& replica, const std::string& master) {
@@ -271,15 +144,12 @@ class SwitchoverTest : public ::testing::Test {
     EXPECT_THAT(report, HasSubstr("\"service_gap_ms\":"));
   }
 
-  static inline mysql::MysqlLibrary* library_ = nullptr;
-  Cluster cluster_;
-  std::string dir_;
   std::string conf_;
 };
 
 TEST_F(SwitchoverTest, GtidSwitchUnderWriterLosesNothing) {
   bring_up();
-  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"), milliseconds(20));
   writer.start();
   ASSERT_TRUE(writer.wait_more(50, seconds(20)));
   const CommandResult r = master_switch("--new_master_host=" + ip("db2"));
@@ -291,7 +161,7 @@ TEST_F(SwitchoverTest, GtidSwitchUnderWriterLosesNothing) {
 
 TEST_F(SwitchoverTest, FilePositionSwitchUnderWriterLosesNothing) {
   bring_up(ClusterOptions{3, ReplMode::kFilePos, true});
-  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"), milliseconds(20));
   writer.start();
   ASSERT_TRUE(writer.wait_more(50, seconds(20)));
   // db2 is the candidate_master; the old master's block goes from the configuration.
@@ -306,7 +176,7 @@ TEST_F(SwitchoverTest, FilePositionSwitchUnderWriterLosesNothing) {
 
 TEST_F(SwitchoverTest, OrigMasterBecomesAReplicaOfTheNewMaster) {
   bring_up();
-  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"), milliseconds(20));
   writer.start();
   ASSERT_TRUE(writer.wait_more(50, seconds(20)));
   const CommandResult r = master_switch("--orig_master_is_new_slave");
@@ -405,7 +275,7 @@ TEST_F(SwitchoverTest, RefusesStoppedSqlLagLongUpdateAndMonitorLock) {
 
 TEST_F(SwitchoverTest, RollsBackWhenTheNewMasterCannotCatchUp) {
   bring_up();
-  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"));
+  Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"), milliseconds(20));
   writer.start();
   ASSERT_TRUE(writer.wait_more(50, seconds(20)));
   // A session on db2 holds a write lock on the table the writer fills: db2's SQL thread stops
