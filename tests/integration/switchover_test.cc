@@ -273,6 +273,51 @@ TEST_F(SwitchoverTest, RefusesStoppedSqlLagLongUpdateAndMonitorLock) {
   expect_unchanged();
 }
 
+// The other refusals issue #7 lists: a server down, a long query on the new master, errant
+// GTIDs on the new master. Each: exit 1, the reason, nothing changed.
+TEST_F(SwitchoverTest, RefusesServerDownLongQueryOnNewMasterAndErrantGtids) {
+  bring_up();
+  {
+    ASSERT_TRUE(c().kill9("db3"));
+    Undo restart([this] { (void)c().restart_mysqld("db3"); });
+    CommandResult r = master_switch("--new_master_host=" + ip("db2"));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.err, HasSubstr("online switch refused, nothing changed"));
+    EXPECT_THAT(r.out + r.err, HasSubstr("every server must be alive for an online switch"));
+  }
+  ASSERT_TRUE(
+      eventually([&] { return slave_status("db3")["Slave_IO_Running"] == "Yes"; }, seconds(30)));
+
+  // A query running for a while on the new master (MHA's --running_seconds_limit).
+  const std::string sleeper =
+      "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(40)'";
+  CommandResult bg =
+      c().exec_in("db2", "(echo 'SELECT SLEEP(40)' | mariadb -S " +
+                             shell_quote(c().host("db2").socket) + " >/dev/null 2>&1 &) ; true");
+  ASSERT_EQ(bg.exit_code, 0);
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto t = c().sql("db2",
+                         "SELECT MAX(TIME) FROM information_schema.PROCESSLIST WHERE INFO = "
+                         "'SELECT SLEEP(40)'");
+        return t && !t->empty() && *t != "NULL" && std::stoi(*t) >= 3;
+      },
+      seconds(20)));
+  CommandResult r = master_switch("--new_master_host=" + ip("db2") + " --running_seconds_limit=2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out + r.err, HasSubstr("session(s) on new master"));
+  EXPECT_THAT(r.out + r.err, HasSubstr("running_seconds_limit"));
+  if (auto id = c().sql("db2", sleeper); id && !id->empty()) (void)c().sql("db2", "KILL " + *id);
+
+  // A transaction written on db2 itself, in a domain the master never had: errant.
+  ASSERT_TRUE(c().sql(
+      "db2", "SET SESSION gtid_domain_id=9; CREATE TABLE test.errant (id INT PRIMARY KEY)"));
+  r = master_switch("--new_master_host=" + ip("db2"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out + r.err, HasSubstr("has transactions the master lacks (errant GTIDs 9-"));
+  expect_unchanged();
+}
+
 TEST_F(SwitchoverTest, RollsBackWhenTheNewMasterCannotCatchUp) {
   bring_up();
   Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"), milliseconds(20));
