@@ -69,7 +69,7 @@ TEST_F(PurgeTest, PurgesUnderTheFailoverLockAndTurnsPurgingOffAgain) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_TRUE(r->purged);
   ASSERT_EQ(sessions().size(), 2u);
-  const std::string& sql = sessions()[1];
+  const std::string sql = sessions()[1];
   const auto lock = sql.find("GET_LOCK('MHA_Master_High_Availability_Failover', 200)");
   const auto on = sql.find("SET GLOBAL relay_log_purge = 1");
   const auto flush = sql.find("FLUSH NO_WRITE_TO_BINLOG RELAY LOGS");
