@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "support/cluster.h"
+#include "support/harness.h"
 #include <sys/stat.h>
 
 namespace mha::test {
@@ -37,18 +38,6 @@ struct ToolRun {
   std::string out;
   std::string err;
   double seconds = 0;
-};
-
-// Runs `undo` when the scope ends, so a failed assertion never leaves a fault behind.
-class Undo {
- public:
-  explicit Undo(std::function<void()> undo) : undo_(std::move(undo)) {}
-  ~Undo() { undo_(); }
-  Undo(const Undo&) = delete;
-  Undo& operator=(const Undo&) = delete;
-
- private:
-  std::function<void()> undo_;
 };
 
 // The one line of `out` that has "[<level>] <check>: " and `text`; "" when there is none.

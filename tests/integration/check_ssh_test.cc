@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "support/cluster.h"
+#include "support/harness.h"
 #include <sys/stat.h>
 
 namespace mha::test {
@@ -46,31 +47,12 @@ std::ostream& operator<<(std::ostream& os, const ToolRun& r) {
             << r.err;
 }
 
-// Runs `undo` when the scope ends, so a failed assertion never leaves a fault behind.
-class Undo {
- public:
-  explicit Undo(std::function<void()> undo) : undo_(std::move(undo)) {}
-  ~Undo() { undo_(); }
-  Undo(const Undo&) = delete;
-  Undo& operator=(const Undo&) = delete;
-
- private:
-  std::function<void()> undo_;
-};
-
 int count_of(const std::string& text, const std::string& needle) {
   int n = 0;
   for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
     ++n;
   }
   return n;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 void write_file(const std::string& path, const std::string& text) {

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "support/cluster.h"
+#include "support/harness.h"
 #include <stdlib.h>
 
 namespace mha::test {
@@ -27,18 +28,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using ::testing::HasSubstr;
-
-// Runs `undo` when the scope ends, so a failed assertion never leaves db3 stopped.
-class Undo {
- public:
-  explicit Undo(std::function<void()> undo) : undo_(std::move(undo)) {}
-  ~Undo() { undo_(); }
-  Undo(const Undo&) = delete;
-  Undo& operator=(const Undo&) = delete;
-
- private:
-  std::function<void()> undo_;
-};
 
 class SaveBinlogTest : public ::testing::Test {
  protected:

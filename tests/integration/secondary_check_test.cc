@@ -14,6 +14,7 @@
 #include <string>
 
 #include "support/cluster.h"
+#include "support/harness.h"
 
 namespace mha::test {
 namespace {
@@ -34,17 +35,6 @@ std::ostream& operator<<(std::ostream& os, const ToolRun& r) {
             << r.out << "--- stderr\n"
             << r.err;
 }
-
-class Undo {
- public:
-  explicit Undo(std::function<void()> undo) : undo_(std::move(undo)) {}
-  ~Undo() { undo_(); }
-  Undo(const Undo&) = delete;
-  Undo& operator=(const Undo&) = delete;
-
- private:
-  std::function<void()> undo_;
-};
 
 class SecondaryCheckTest : public ::testing::Test {
  protected:

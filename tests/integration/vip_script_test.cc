@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "support/cluster.h"
+#include "support/harness.h"
 
 namespace mha::test {
 namespace {
@@ -43,18 +44,6 @@ std::ostream& operator<<(std::ostream& os, const ScriptRun& r) {
             << r.out << "--- stderr\n"
             << r.err;
 }
-
-// Runs `undo` when the scope ends, so a failed assertion never leaves a fault behind.
-class Undo {
- public:
-  explicit Undo(std::function<void()> undo) : undo_(std::move(undo)) {}
-  ~Undo() { undo_(); }
-  Undo(const Undo&) = delete;
-  Undo& operator=(const Undo&) = delete;
-
- private:
-  std::function<void()> undo_;
-};
 
 class VipScriptTest : public ::testing::Test {
  protected:
