@@ -9,9 +9,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -70,8 +73,12 @@ class RelayDiffStep : public ::testing::Test {
   RelayDiffStep()
       : dialect_(*mysql::Dialect::for_version(
             *topology::parse_server_version("10.11.19-MariaDB-0+deb12u1-log"))) {
-    scratch_ = std::filesystem::temp_directory_path() / "mha-relay-diff-step";
-    std::filesystem::create_directories(scratch_);
+    // A directory of its own: ctest runs this fixture's tests in parallel, and a shared fixed
+    // name let one test's teardown remove another's scratch directory mid-test.
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "mha-relay-diff-step-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    scratch_ = pattern;
     job_.target = {"db3", 2, "10.77.0.13", 3306, "/var/tmp", &target_, &dialect_};
     job_.source = {"db2", 1, "10.77.0.12", 3306, "/var/tmp", &source_, &dialect_};
     job_.hosts = &hosts_;
