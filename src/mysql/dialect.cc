@@ -291,6 +291,23 @@ std::string Dialect::flush_tables_no_binlog() const { return "FLUSH NO_WRITE_TO_
 
 std::string Dialect::lock_all_tables() const { return "FLUSH TABLES WITH READ LOCK"; }
 
+std::string Dialect::select_packet_and_read_only() const {
+  return "SELECT @@global.max_allowed_packet AS p, @@global.read_only AS r";
+}
+
+std::string Dialect::set_max_allowed_packet(uint64_t bytes) const {
+  return "SET GLOBAL max_allowed_packet=" + std::to_string(bytes);
+}
+
+std::string Dialect::select_relay_log_basename() const {
+  return "SELECT @@global.relay_log_basename AS base, @@global.server_id AS id";
+}
+
+std::string Dialect::select_logged_gtids() const {
+  return std::string("SELECT @@global.") + (is_mariadb() ? "gtid_binlog_pos" : "gtid_executed") +
+         " AS g, @@global.log_bin AS b";
+}
+
 std::string Dialect::unlock_tables() const { return "UNLOCK TABLES"; }
 
 std::string Dialect::set_session_lock_wait_timeout(std::chrono::seconds timeout) const {

@@ -101,8 +101,7 @@ Result<std::pair<int, RelayDiffReport>> run_helper(const RelayDiffJob& job,
   const RelayDiffServer& src = job.source;
   Result<topology::ReplicaStatus> st = replica_status(src);
   if (!st) return Unexpected(std::move(st).error());
-  Result<mysql::ResultSet> vars =
-      query(src, "SELECT @@global.relay_log_basename AS base, @@global.server_id AS id");
+  Result<mysql::ResultSet> vars = query(src, src.dialect->select_relay_log_basename());
   if (!vars) return Unexpected(std::move(vars).error());
   const std::string base = cell(*vars, "base");
   const std::size_t slash = base.rfind('/');
@@ -292,8 +291,7 @@ RelayDiffOutcome run_relay_diff(const RelayDiffJob& job) {
   }
 
   // Server side: the largest event must fit; restored after, whatever happened.
-  Result<mysql::ResultSet> before =
-      query(t, "SELECT @@global.max_allowed_packet AS p, @@global.read_only AS r");
+  Result<mysql::ResultSet> before = query(t, t.dialect->select_packet_and_read_only());
   if (!before) return fail(std::move(before).error());
   const std::string old_packet = cell(*before, "p");
   const bool was_read_only = cell(*before, "r") == "1" || cell(*before, "r") == "ON";
@@ -304,14 +302,14 @@ RelayDiffOutcome run_relay_diff(const RelayDiffJob& job) {
         if (Status st = exec(t, sql); !st) restore_errors.push_back(st.error().message);
       }
     }
-    if (!old_packet.empty() && old_packet.find_first_not_of("0123456789") == std::string::npos) {
-      if (Status st = exec(t, "SET GLOBAL max_allowed_packet=" + old_packet); !st) {
+    if (!old_packet.empty() && old_packet.size() < 20 &&
+        old_packet.find_first_not_of("0123456789") == std::string::npos) {
+      if (Status st = exec(t, t.dialect->set_max_allowed_packet(std::stoull(old_packet))); !st) {
         restore_errors.push_back(st.error().message);
       }
     }
   };
-  Status prepared =
-      exec(t, "SET GLOBAL max_allowed_packet=" + std::to_string(kApplyMaxAllowedPacket));
+  Status prepared = exec(t, t.dialect->set_max_allowed_packet(kApplyMaxAllowedPacket));
   if (prepared && was_read_only) {
     for (const std::string& sql : t.dialect->set_read_only(false)) {
       prepared = exec(t, sql);
@@ -344,8 +342,7 @@ RelayDiffOutcome run_relay_diff(const RelayDiffJob& job) {
   }
   // The target must now hold the diff's last transaction (MariaDB logs the applied GTIDs).
   if (diff.last_gtid && t.dialect->is_mariadb()) {
-    Result<mysql::ResultSet> g =
-        query(t, "SELECT @@global.gtid_binlog_pos AS g, @@global.log_bin AS b");
+    Result<mysql::ResultSet> g = query(t, t.dialect->select_logged_gtids());
     if (!g) return fail(std::move(g).error(), true);
     const bool log_bin = cell(*g, "b") == "1" || cell(*g, "b") == "ON";
     if (log_bin) {

@@ -144,6 +144,16 @@ class Dialect {
   // One cell: the connection id holding the named advisory lock, NULL when free.
   std::string is_used_lock(const std::string& name) const;
 
+  // Applying relay-log diffs and saved binlogs (issue #5) through the mysql client.
+  // One row, columns "p" (max_allowed_packet, bytes) and "r" (read_only, 0/1).
+  std::string select_packet_and_read_only() const;
+  std::string set_max_allowed_packet(uint64_t bytes) const;
+  // One row, columns "base" (relay_log_basename, a path) and "id" (server_id).
+  std::string select_relay_log_basename() const;
+  // One row, columns "g" (the GTID position of the binary log: gtid_binlog_pos on MariaDB,
+  // gtid_executed on MySQL) and "b" (log_bin, 0/1).
+  std::string select_logged_gtids() const;
+
  private:
   explicit Dialect(topology::ServerVersion v) : version_(std::move(v)) {}
   bool mysql_at_least(int major, int minor, int patch) const;

@@ -93,7 +93,7 @@ class RelayDiffStep : public ::testing::Test {
 
   void expect_source_location() {
     source_.expect("SHOW SLAVE STATUS").returns(status("1234", "1234"));
-    source_.expect("SELECT @@global.relay_log_basename AS base, @@global.server_id AS id")
+    source_.expect(dialect_.select_relay_log_basename())
         .returns({"base", "id"}, {{"/var/lib/mysql/relay-bin", "2"}});
   }
   void expect_target_settled() {
@@ -101,14 +101,13 @@ class RelayDiffStep : public ::testing::Test {
     target_.expect(dialect_.stop_replica(mysql::ReplicaThreads::kSqlThread));
   }
   void expect_apply_prelude() {
-    target_.expect("SELECT @@global.max_allowed_packet AS p, @@global.read_only AS r")
-        .returns({"p", "r"}, {{"16777216", "1"}});
-    target_.expect("SET GLOBAL max_allowed_packet=1073741824");
+    target_.expect(dialect_.select_packet_and_read_only()).returns({"p", "r"}, {{"16777216", "1"}});
+    target_.expect(dialect_.set_max_allowed_packet(1073741824));
     for (const std::string& s : dialect_.set_read_only(false)) target_.expect(s);
   }
   void expect_restore() {
     for (const std::string& s : dialect_.set_read_only(true)) target_.expect(s);
-    target_.expect("SET GLOBAL max_allowed_packet=16777216");
+    target_.expect(dialect_.set_max_allowed_packet(16777216));
   }
 
   mysql::Dialect dialect_;
@@ -168,8 +167,7 @@ TEST_F(RelayDiffStep, AppliesVerifiesAndCleansUp) {
   expect_source_location();
   expect_apply_prelude();
   expect_restore();
-  target_.expect("SELECT @@global.gtid_binlog_pos AS g, @@global.log_bin AS b")
-      .returns({"g", "b"}, {{"0-1-14", "1"}});
+  target_.expect(dialect_.select_logged_gtids()).returns({"g", "b"}, {{"0-1-14", "1"}});
   hosts_.on("--command=generate", {0, "", kGenerated, ""});
   hosts_.on("mysqlbinlog", {0, "", "pipestatus=0 0\n", ""});
   const RelayDiffOutcome o = run_relay_diff(job_);
@@ -206,8 +204,7 @@ TEST_F(RelayDiffStep, MissingTransactionAfterTheApplyFails) {
   expect_source_location();
   expect_apply_prelude();
   expect_restore();
-  target_.expect("SELECT @@global.gtid_binlog_pos AS g, @@global.log_bin AS b")
-      .returns({"g", "b"}, {{"0-1-13", "1"}});
+  target_.expect(dialect_.select_logged_gtids()).returns({"g", "b"}, {{"0-1-13", "1"}});
   hosts_.on("--command=generate", {0, "", kGenerated, ""});
   hosts_.on("mysqlbinlog", {0, "", "pipestatus=0 0\n", ""});
   const RelayDiffOutcome o = run_relay_diff(job_);
