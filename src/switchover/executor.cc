@@ -2,6 +2,7 @@
 
 #include "mha/common/log.h"
 #include "mha/mysql/dialect.h"
+#include "mha/mysql/semi_sync.h"
 #include "mha/mysql/status_parsers.h"
 #include "mha/observe/observe_cluster.h"
 
@@ -179,6 +180,11 @@ class Run {
   void switch_replica(std::size_t index, const FinalPosition& orig_final,
                       const FinalPosition& new_pos);
   void orig_as_new_slave(const FinalPosition& new_pos);
+  // Re-points the other replicas, releases the old master's lock, and (orig_master_is_new_slave)
+  // makes the old master a replica; failures become warnings.
+  void follow_new_master(const FinalPosition& orig_final, const FinalPosition& new_pos);
+  // Bounded wait for the first semi-sync replica of the new master; a warning when none came.
+  void wait_semi_sync_replica();
   mysql::Credentials repl_for(const topology::ServerObservation& s) const {
     const config::ServerConfig& sc = config_.servers.at(s.id.config_index);
     mysql::Credentials c{sc.repl_user, sc.repl_password.value_or("")};
@@ -224,6 +230,7 @@ class Run {
   bool orig_read_only_ = false;
   bool orig_locked_ = false;
   bool new_stopped_ = false;
+  bool repointed_ = false;  // a follower may already replicate from the new master
   Clock::time_point start_ = Clock::now();
 };
 
@@ -342,7 +349,17 @@ void Run::orig_as_new_slave(const FinalPosition& new_pos) {
     out_.warnings.push_back(orig_.id.display() + " as new replica: " + cm.error().message);
     return;
   }
-  for (const std::string& sql : {*cm, oc_->dialect->start_replica()}) {
+  std::vector<std::string> statements;
+  if (plan_.semi_sync) {
+    // A replica must not keep the master side on: its SQL thread would wait for
+    // acknowledgements nobody sends (rpl_semi_sync_master_timeout per transaction). The replica
+    // side takes effect when START SLAVE starts the IO thread.
+    statements.push_back(mysql::set_semi_sync_master(*oc_->dialect, false));
+    statements.push_back(mysql::set_semi_sync_replica(*oc_->dialect, true));
+  }
+  statements.push_back(*cm);
+  statements.push_back(oc_->dialect->start_replica());
+  for (const std::string& sql : statements) {
     if (Status st = oc_->run(sql); !st) {
       out_.warnings.push_back(orig_.id.display() + " as new replica: " + st.error().message);
       log::error("{} could not be made a replica of {}: {}", orig_.id.display(), new_.id.display(),
@@ -398,12 +415,7 @@ Outcome Run::go() {
     if (!pl) return fail_before_switch(pl.error().message);
     int killed = 0;
     for (const ProcessInfo& p : parse_processlist(*pl)) {
-      if (own.count(p.id) != 0) continue;
-      const std::string cmd = p.command;
-      if (p.user == "system user" || p.user == "event_scheduler" ||
-          cmd.rfind("Binlog Dump", 0) == 0 || cmd == "Daemon" || cmd.rfind("Slave_", 0) == 0) {
-        continue;
-      }
+      if (own.count(p.id) != 0 || !topology::is_application_session(p)) continue;
       // An already-gone session (1094) is fine.
       if (oc_->run(oc_->dialect->kill_connection(p.id))) ++killed;
     }
@@ -435,7 +447,7 @@ Outcome Run::go() {
   step("old master final position " + display(orig_final->position) +
        (orig_final->gtid.empty() ? "" : " GTID " + orig_final->gtid));
 
-  // Phase 3: the new master catches up, stops replicating, becomes writable.
+  // Phase 3: the new master catches up and stops replicating.
   Result<bool> reached = wait_reached(*nc_, *orig_final, o_.catchup_timeout);
   if (!reached) return fail_before_switch(reached.error().message);
   if (!*reached) {
@@ -452,8 +464,35 @@ Outcome Run::go() {
   if (!new_pos) return fail_before_switch(new_pos.error().message);
   step(new_.id.display() + " replication stopped at its own position " +
        display(new_pos->position));
+  if (plan_.semi_sync) {
+    // Still before the point of no return: a server that cannot be a semi-sync master (MySQL
+    // without the plugin) rolls the switch back instead of silently dropping the guarantee.
+    if (Status s = nc_->run(mysql::set_semi_sync_master(*nc_->dialect, true)); !s) {
+      return fail_before_switch(s.error().message);
+    }
+    step("semi-sync master side on for " + new_.id.display());
+  }
+
+  // Phase 4. With semi-sync, the followers are re-pointed while the new master is still
+  // read-only and the application writes only once a semi-sync replica acknowledges for it;
+  // the window grows by the re-pointing (milliseconds when the replicas are current; the plan
+  // refused any lagging more than --seconds_behind_master). Without semi-sync nothing is gained
+  // by waiting, so the new master takes writes first and the followers come after.
+  if (plan_.semi_sync) {
+    repointed_ = true;  // from here on a failure is reported, not rolled back
+    follow_new_master(*orig_final, *new_pos);
+    if (plan_.semi_sync_followers > 0) wait_semi_sync_replica();
+  }
   if (Status s = nc_->run_all(nc_->dialect->set_read_only(false)); !s) {
-    return fail_before_switch(s.error().message);
+    if (!repointed_) return fail_before_switch(s.error().message);
+    out_.exit_code = 1;
+    out_.total_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start_).count();
+    out_.summary = "Switchover failed after the replicas were re-pointed: " + s.error().message +
+                   "; " + new_.id.display() +
+                   " is read-only with the replicas following it: finish by hand "
+                   "(SET GLOBAL read_only=0 on it, then the online change script's start).";
+    log::error("{}", out_.summary);
+    return out_;
   }
   // Point of no return: the new master takes writes.
   out_.switched = true;
@@ -475,17 +514,7 @@ Outcome Run::go() {
       step("RESET SLAVE ALL on " + new_.id.display());
     }
   }
-
-  // Phase 4: the other replicas follow the new master.
-  for (std::size_t i : plan_.replicas) switch_replica(i, *orig_final, *new_pos);
-  if (orig_locked_) {
-    if (Status s = oc_->run(oc_->dialect->unlock_tables()); !s) {
-      out_.warnings.push_back(s.error().message);
-    } else {
-      orig_locked_ = false;
-    }
-  }
-  if (plan_.orig_master_is_new_slave) orig_as_new_slave(*new_pos);
+  if (!plan_.semi_sync) follow_new_master(*orig_final, *new_pos);
 
   out_.total_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start_).count();
   if (out_.warnings.empty()) {
@@ -498,6 +527,43 @@ Outcome Run::go() {
                    " step(s) failed: " + out_.warnings.front();
   }
   return out_;
+}
+
+void Run::follow_new_master(const FinalPosition& orig_final, const FinalPosition& new_pos) {
+  for (std::size_t i : plan_.replicas) switch_replica(i, orig_final, new_pos);
+  if (orig_locked_) {
+    // The old master stays read-only; the lock goes so that it can replicate.
+    if (Status s = oc_->run(oc_->dialect->unlock_tables()); !s) {
+      out_.warnings.push_back(s.error().message);
+    } else {
+      orig_locked_ = false;
+    }
+  }
+  if (plan_.orig_master_is_new_slave) orig_as_new_slave(new_pos);
+}
+
+void Run::wait_semi_sync_replica() {
+  // Decided (docs/switchover.md): after the bounded wait the switch goes on without a semi-sync
+  // replica. Its first commits then wait rpl_semi_sync_master_timeout and are acknowledged
+  // asynchronously -- what the old master itself did whenever no replica acknowledged in time --
+  // and the switch ends with exit 10 so the operator knows the guarantee was not in place.
+  // Rolling back is no longer possible here: the replicas already follow the new master.
+  const Clock::time_point t0 = Clock::now();
+  Result<int> n =
+      mysql::wait_semi_sync_clients(*nc_->session, *nc_->dialect, 1, mysql::kSemiSyncClientWait);
+  const long long ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+  if (n && *n >= 1) {
+    step(std::to_string(*n) + " semi-sync replica(s) connected to " + new_.id.display() +
+         " after " + std::to_string(ms) + " ms");
+    return;
+  }
+  const std::string w = new_.id.display() + ": no semi-sync replica connected within " +
+                        std::to_string(mysql::kSemiSyncClientWait.count()) + " ms" +
+                        (n ? std::string() : " (" + n.error().message + ")") +
+                        "; it takes writes anyway and acknowledges them asynchronously after "
+                        "rpl_semi_sync_master_timeout until one connects";
+  out_.warnings.push_back(w);
+  log::warning("{}", w);
 }
 
 }  // namespace

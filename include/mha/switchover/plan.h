@@ -14,6 +14,9 @@
 //   - the requested new master is unknown, is the current master, has no_master=1, has no
 //     binary log, or no replica qualifies when none was requested;
 //   - the new master has transactions the master lacks (errant GTIDs);
+//   - replication filters differ between the replicas (replicate_*), or binlog filters
+//     (binlog_do_db / binlog_ignore_db) between the master and a replica with a binary log,
+//     always (MHA 0.58 refuses a switch on differing filters whatever check_repl_filter says);
 //   - a statement other than SELECT/SHOW has run for more than running_updates_limit seconds on
 //     the master, or any non-sleeping session for more than running_seconds_limit on the new
 //     master (replication and our own sessions excepted);
@@ -21,6 +24,7 @@
 //   - repl_password is not configured (every replica gets a CHANGE MASTER with credentials).
 
 #include "mha/topology/cluster_snapshot.h"
+#include "mha/topology/sessions.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -32,16 +36,8 @@
 
 namespace mha::switchover {
 
-// One row of SHOW FULL PROCESSLIST.
-struct ProcessInfo {
-  uint64_t id = 0;
-  std::string user;
-  std::string host;
-  std::string command;  // "Query", "Sleep", "Binlog Dump", "Slave_SQL", ...
-  int64_t time_s = 0;
-  std::string state;
-  std::string info;  // the statement ("" when NULL)
-};
+// One row of SHOW FULL PROCESSLIST (topology/sessions.h holds the application-session rule).
+using ProcessInfo = topology::ProcessInfo;
 
 struct PlanOptions {
   std::string new_master_host;  // empty: elect
@@ -70,6 +66,14 @@ struct SwitchPlan {
   std::vector<std::size_t> replicas;  // the other replicas of orig_master, to re-point
   bool gtid = false;                  // every replica uses GTID: re-point by GTID, else by file/pos
   bool orig_master_is_new_slave = false;
+  // Keep the cluster's semi-sync guarantee (topology::wants_semi_sync_master: the old master had
+  // the master side on, or a follower the replica side): the new master turns the master side on
+  // and accepts no application write before a semi-sync replica is connected to it; the old
+  // master, when it becomes a replica, turns the master side off and the replica side on.
+  bool semi_sync = false;
+  // Followers expected to register as semi-sync replicas of the new master (replicas with the
+  // replica side on, plus the old master with orig_master_is_new_slave). 0: nothing to wait for.
+  int semi_sync_followers = 0;
   std::vector<std::string> notes;  // informational lines for the plan printout
 };
 
@@ -83,7 +87,8 @@ inline constexpr const char* kMonitorLockName = "MHA_Master_High_Availability_Mo
 
 Decision decide(const PlanInput& input, const PlanOptions& options);
 
-// True for sessions the limits ignore: replication threads, system users, sleeping sessions.
+// True for sessions the limits ignore: everything topology::is_application_session() rejects,
+// and sleeping application sessions.
 bool is_background_session(const ProcessInfo& p);
 // True for a statement that only reads (starts with SELECT or SHOW, case-insensitive).
 bool is_read_statement(const std::string& info);

@@ -1,5 +1,8 @@
 #include "mha/switchover/plan.h"
 
+#include "mha/topology/filters.h"
+#include "mha/topology/semi_sync.h"
+
 #include <algorithm>
 #include <cctype>
 #include <string_view>
@@ -74,6 +77,34 @@ void check_processes(const PlanInput& in, std::size_t index, int limit, bool upd
                      (updates_only ? "running_updates_limit" : "running_seconds_limit"));
 }
 
+// Replication filters must be equal on every replica, binlog filters on every server with a
+// binary log: a database filtered on one side only would appear or vanish with the switch.
+void check_filters(const ClusterSnapshot& snap, std::size_t master,
+                   const std::vector<std::size_t>& replicas, std::vector<std::string>& refusals) {
+  for (std::size_t k = 1; k < replicas.size(); ++k) {
+    const ServerObservation& ref = snap.servers[replicas.front()];
+    const ServerObservation& s = snap.servers[replicas[k]];
+    const std::string diff =
+        topology::replicate_filter_differences(s.replica->filters, ref.replica->filters, name(ref));
+    if (!diff.empty()) {
+      refusals.push_back("replication filters differ on " + name(s) + ": " + diff +
+                         "; every replica must filter the same way");
+    }
+  }
+  const ServerObservation& m = snap.servers[master];
+  if (!m.master_status) return;
+  for (std::size_t i : replicas) {
+    const ServerObservation& s = snap.servers[i];
+    if (s.log_bin != true || !s.master_status) continue;
+    const std::string diff =
+        topology::binlog_filter_differences(*s.master_status, *m.master_status, name(m));
+    if (!diff.empty()) {
+      refusals.push_back("binlog filters differ on " + name(s) + ": " + diff +
+                         "; the new master would log a different set of databases");
+    }
+  }
+}
+
 }  // namespace
 
 bool is_read_statement(const std::string& info) {
@@ -84,13 +115,7 @@ bool is_read_statement(const std::string& info) {
 }
 
 bool is_background_session(const ProcessInfo& p) {
-  const std::string cmd = lower(p.command);
-  const std::string user = lower(p.user);
-  if (user == "system user" || user == "event_scheduler" || user == "unauthenticated user") {
-    return true;
-  }
-  return cmd == "sleep" || cmd == "connect" || cmd == "daemon" || cmd == "killed" ||
-         cmd.rfind("binlog dump", 0) == 0 || cmd.rfind("slave_", 0) == 0 || cmd == "register slave";
+  return !topology::is_application_session(p) || lower(p.command) == "sleep";
 }
 
 Decision decide(const PlanInput& in, const PlanOptions& o) {
@@ -202,6 +227,7 @@ Decision decide(const PlanInput& in, const PlanOptions& o) {
     }
     check_processes(in, nm, o.running_seconds_limit, false, "new master", refuse, notes);
   }
+  check_filters(snap, *master, replicas, refuse);
   check_processes(in, *master, o.running_updates_limit, true, "master", refuse, notes);
 
   if (!refuse.empty() || nm == kNone) return d;
@@ -213,6 +239,20 @@ Decision decide(const PlanInput& in, const PlanOptions& o) {
   }
   p.gtid = all_gtid;
   p.orig_master_is_new_slave = o.orig_master_is_new_slave;
+  std::vector<std::size_t> followers = p.replicas;
+  if (p.orig_master_is_new_slave) followers.push_back(p.orig_master);
+  p.semi_sync = topology::wants_semi_sync_master(snap, nm, followers, p.orig_master);
+  p.semi_sync_followers =
+      static_cast<int>(std::count_if(p.replicas.begin(), p.replicas.end(), [&](std::size_t i) {
+        return snap.servers[i].semi_sync.slave_enabled == true;
+      }));
+  if (p.orig_master_is_new_slave) ++p.semi_sync_followers;  // its replica side is turned on
+  if (p.semi_sync && p.semi_sync_followers == 0) {
+    notes.push_back("semi-sync is on but no server will be a semi-sync replica of " +
+                    name(snap.servers[nm]) +
+                    " (use --orig_master_is_new_slave, or enable rpl_semi_sync_slave_enabled on "
+                    "a replica): its commits will be acknowledged asynchronously");
+  }
   p.notes = std::move(notes);
   d.plan = std::move(p);
   return d;
@@ -227,6 +267,10 @@ std::string render(const ClusterSnapshot& snap, const SwitchPlan& plan) {
   if (plan.orig_master_is_new_slave) out += " +--" + name(snap.servers[plan.orig_master]) + "\n";
   out += std::string("\nReplicas re-point by ") + (plan.gtid ? "GTID" : "binlog file/position") +
          ".\n";
+  if (plan.semi_sync) {
+    out += "Semi-sync: " + name(snap.servers[plan.new_master]) +
+           " becomes a semi-sync master and takes writes once a semi-sync replica is connected.\n";
+  }
   for (const std::string& n : plan.notes) out += "Note: " + n + "\n";
   return out;
 }

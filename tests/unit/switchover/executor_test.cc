@@ -125,6 +125,92 @@ TEST_F(ExecutorTest, GtidSwitchInOrder) {
   EXPECT_THAT(report_json(config_, snap_, plan_, out), HasSubstr("\"result\":\"succeeded\""));
 }
 
+// Semi-sync: the new master turns the master side on while still read-only, the replicas and
+// the old master (replica side on, master side off) follow it, and only after a semi-sync
+// replica is connected does it become writable and the service address move.
+TEST_F(ExecutorTest, SemiSyncSwitchWaitsForASemiSyncReplicaBeforeWrites) {
+  plan_.semi_sync = true;
+  plan_.semi_sync_followers = 2;
+  plan_.orig_master_is_new_slave = true;
+  FakeSqlSession& m = sql_.session("10.77.0.11:3306");
+  FakeSqlSession& n = sql_.session("10.77.0.12:3306");
+  FakeSqlSession& r = sql_.session("10.77.0.13:3306");
+  expect_block_writes(m);
+  n.expect("SELECT MASTER_GTID_WAIT('0-1-150', 30)").returns({"w"}, {{"0"}});
+  n.expect("STOP SLAVE");
+  n.expect("SHOW MASTER STATUS")
+      .returns({"File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"},
+               {{"mysql-bin.000009", "777", "", ""}});
+  n.expect(d_.select_gtid_state())
+      .returns({"gtid_binlog_pos", "gtid_slave_pos", "gtid_current_pos"},
+               {{"0-1-150", "0-1-150", "0-1-150"}});
+  n.expect("SET GLOBAL rpl_semi_sync_master_enabled=1");
+  n.expect("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'")
+      .returns({"Variable_name", "Value"}, {{"Rpl_semi_sync_master_clients", "2"}});
+  n.expect("SET GLOBAL read_only = OFF");
+  n.expect("RESET SLAVE ALL");
+  mysql::ChangeMasterOptions cm;
+  cm.host = "10.77.0.12";
+  cm.user = "repl";
+  cm.password = "replpw";
+  cm.mode = mysql::ReplicationMode::kMariadbSlavePos;
+  r.expect("SELECT MASTER_GTID_WAIT('0-1-150', 30)").returns({"w"}, {{"0"}});
+  r.expect("STOP SLAVE");
+  r.expect(*d_.change_master(cm));
+  r.expect("START SLAVE");
+  m.expect("UNLOCK TABLES");
+  m.expect("SET GLOBAL rpl_semi_sync_master_enabled=0");
+  m.expect("SET GLOBAL rpl_semi_sync_slave_enabled=1");
+  cm.mode = mysql::ReplicationMode::kMariadbCurrentPos;
+  m.expect(*d_.change_master(cm));
+  m.expect("START SLAVE");
+
+  const Outcome out = run();
+  EXPECT_EQ(out.exit_code, 0) << out.summary;
+  EXPECT_TRUE(out.switched);
+  // Everything on the replicas and the old master ran before the new master took writes (the
+  // script's start is the last call; the steps are logged in order).
+  std::size_t connected = out.steps.size(), writable = 0, follows = 0, rejoined = 0;
+  for (std::size_t i = 0; i < out.steps.size(); ++i) {
+    if (out.steps[i].find("semi-sync replica(s) connected") != std::string::npos) connected = i;
+    if (out.steps[i].find("is writable") != std::string::npos) writable = i;
+    if (out.steps[i].rfind("db3(10.77.0.13:3306) now replicates", 0) == 0) follows = i;
+    if (out.steps[i].rfind("db1(10.77.0.11:3306) now replicates", 0) == 0) rejoined = i;
+  }
+  EXPECT_LT(follows, connected);
+  EXPECT_LT(rejoined, connected);
+  EXPECT_LT(connected, writable);
+  ASSERT_EQ(runner_.calls().size(), 2u);
+  EXPECT_THAT(*runner_.calls()[1].shell_command, HasSubstr("'--command=start'"));
+}
+
+TEST_F(ExecutorTest, SemiSyncMasterThatCannotBeEnabledRollsBack) {
+  plan_.semi_sync = true;
+  plan_.semi_sync_followers = 1;
+  FakeSqlSession& m = sql_.session("10.77.0.11:3306");
+  FakeSqlSession& n = sql_.session("10.77.0.12:3306");
+  sql_.session("10.77.0.13:3306");  // never used: replicas are untouched
+  expect_block_writes(m);
+  n.expect("SELECT MASTER_GTID_WAIT('0-1-150', 30)").returns({"w"}, {{"0"}});
+  n.expect("STOP SLAVE");
+  n.expect("SHOW MASTER STATUS")
+      .returns({"File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"},
+               {{"mysql-bin.000009", "777", "", ""}});
+  n.expect(d_.select_gtid_state())
+      .returns({"gtid_binlog_pos", "gtid_slave_pos", "gtid_current_pos"},
+               {{"0-1-150", "0-1-150", "0-1-150"}});
+  n.expect("SET GLOBAL rpl_semi_sync_master_enabled=1").fails(1193, "Unknown system variable");
+  n.expect("START SLAVE");
+  m.expect("UNLOCK TABLES");
+  m.expect("SET GLOBAL read_only = OFF");
+
+  const Outcome out = run();
+  EXPECT_EQ(out.exit_code, 1);
+  EXPECT_FALSE(out.switched);
+  EXPECT_TRUE(out.rolled_back) << out.summary;
+  EXPECT_THAT(out.summary, HasSubstr("replicas untouched"));
+}
+
 TEST_F(ExecutorTest, RollsBackWhenTheNewMasterDoesNotCatchUp) {
   FakeSqlSession& m = sql_.session("10.77.0.11:3306");
   FakeSqlSession& n = sql_.session("10.77.0.12:3306");

@@ -15,6 +15,7 @@ using checks::testing::SnapshotBuilder;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 class PlanTest : public ::testing::Test {
  protected:
@@ -182,6 +183,58 @@ TEST_F(PlanTest, UnreadProcessListIsANoteNotARefusal) {
   ASSERT_TRUE(d.plan);
   ASSERT_EQ(d.plan->notes.size(), 1u);
   EXPECT_THAT(d.plan->notes[0], HasSubstr("not read"));
+}
+
+TEST_F(PlanTest, SemiSyncIsKeptWhenTheMasterHadIt) {
+  const Decision d = run();
+  ASSERT_TRUE(d.plan);
+  EXPECT_TRUE(d.plan->semi_sync);
+  EXPECT_EQ(d.plan->semi_sync_followers, 1);  // db3; db1 stays out without orig_master_is_new_slave
+  EXPECT_THAT(d.plan->notes, IsEmpty());
+  EXPECT_THAT(render(snap_, *d.plan), HasSubstr("becomes a semi-sync master"));
+}
+
+TEST_F(PlanTest, OrigMasterAsNewSlaveCountsAsASemiSyncFollower) {
+  o_.orig_master_is_new_slave = true;
+  const Decision d = run();
+  ASSERT_TRUE(d.plan);
+  EXPECT_EQ(d.plan->semi_sync_followers, 2);
+}
+
+TEST_F(PlanTest, NoSemiSyncWhenNobodyUsesIt) {
+  b_.server("db1").semi_sync = {};
+  b_.server("db2").semi_sync = {};
+  b_.server("db3").semi_sync = {};
+  const Decision d = run();
+  ASSERT_TRUE(d.plan);
+  EXPECT_FALSE(d.plan->semi_sync);
+  EXPECT_THAT(render(snap_, *d.plan), Not(HasSubstr("semi-sync")));
+}
+
+TEST_F(PlanTest, SemiSyncMasterWithoutAFollowerIsANote) {
+  b_.server("db3").semi_sync.slave_enabled = false;
+  const Decision d = run();
+  ASSERT_TRUE(d.plan);
+  EXPECT_TRUE(d.plan->semi_sync);
+  EXPECT_EQ(d.plan->semi_sync_followers, 0);
+  ASSERT_EQ(d.plan->notes.size(), 1u);
+  EXPECT_THAT(d.plan->notes[0], HasSubstr("no server will be a semi-sync replica of db2"));
+}
+
+TEST_F(PlanTest, RefusesDifferingReplicationFilters) {
+  b_.replica("db3").filters.do_db = "app";
+  expect_refused("replication filters differ on db3(10.77.0.13:3306): Replicate_Do_DB='app'");
+}
+
+TEST_F(PlanTest, FilterListsCompareAsSets) {
+  b_.replica("db2").filters.ignore_db = "a,b";
+  b_.replica("db3").filters.ignore_db = "b, a";
+  EXPECT_TRUE(run().plan);
+}
+
+TEST_F(PlanTest, RefusesDifferingBinlogFilters) {
+  b_.server("db2").master_status->binlog_ignore_db = "scratch";
+  expect_refused("binlog filters differ on db2(10.77.0.12:3306): Binlog_Ignore_DB='scratch'");
 }
 
 TEST(PlanHelpers, ReadStatements) {
