@@ -3,6 +3,7 @@
 #include "mha/common/log.h"
 #include "mha/mysql/dialect.h"
 #include "mha/mysql/errors.h"
+#include "mha/mysql/library.h"
 #include "mha/mysql/sql_text.h"
 #include "mha/mysql/status_parsers.h"
 #include "mha/planner/position.h"
@@ -131,6 +132,20 @@ class StepRunner {
   StepResult run(const planner::ApplyRelayDiff& s);
   StepResult run(const planner::ApplySavedBinlog& s);
 
+  // StopReplicaIo in two halves, so the old master can be fenced while the IO threads stop (MHA
+  // does the same, mha.md §3.3). start_stop_io() sends STOP SLAVE IO_THREAD to every planned
+  // replica at once, each on its own connection and thread: a replica reading from a hung or
+  // cut-off master takes seconds to stop, and one after another those add up. It only reads this
+  // object. finish_stop_io() waits for all of them and records the outcome; `left_if_failed` says
+  // what a failure leaves besides the IO threads.
+  struct IoStopper {
+    planner::ServerRef ref;
+    std::future<Status> done;
+  };
+  std::vector<IoStopper> start_stop_io(const planner::StopReplicaIo& s);
+  StepResult finish_stop_io(const planner::StopReplicaIo& s, std::vector<IoStopper> stoppers,
+                            const std::string& left_if_failed);
+
  private:
   struct Server {
     const topology::ServerObservation* obs = nullptr;
@@ -246,6 +261,15 @@ class StepRunner {
     return f;
   }
 
+  // The fence by SQL: read_only and the application sessions killed, when the old master still
+  // answers. Reads this object only (it runs beside the fence scripts); warnings are returned.
+  struct SqlFence {
+    std::string detail;
+    std::optional<Error> failure;
+    std::vector<std::string> warnings;
+  };
+  SqlFence fence_by_sql(const planner::FenceOldMaster& s);
+
   // Waits (bounded) until the new master has a semi-sync replica; returns what it saw.
   std::string wait_semi_sync_clients(Server& nm, const planner::ServerRef& ref);
 
@@ -302,30 +326,94 @@ StepResult StepRunner::judge_script(const std::string& what, Result<hooks::Proce
                 "");
 }
 
-StepResult StepRunner::run(const planner::StopReplicaIo& s) {
-  std::vector<std::string> stopped;
+std::vector<StepRunner::IoStopper> StepRunner::start_stop_io(const planner::StopReplicaIo& s) {
+  std::vector<IoStopper> stoppers;
   for (const planner::ServerRef& ref : s.replicas) {
     if (dropped(ref.index)) continue;
-    Status st = [&]() -> Status {
-      Result<Server> srv = open(ref, s.timeout);
-      if (!srv) return Unexpected(std::move(srv).error());
-      return exec(*srv, ref, srv->dialect.stop_replica(mysql::ReplicaThreads::kIoThread));
-    }();
+    stoppers.push_back(
+        {ref, std::async(std::launch::async, [this, ref, timeout = s.timeout]() -> Status {
+           mysql::MysqlThreadToken token;
+           Result<Server> srv = open(ref, timeout);
+           if (!srv) return Unexpected(std::move(srv).error());
+           return exec(*srv, ref, srv->dialect.stop_replica(mysql::ReplicaThreads::kIoThread));
+         })});
+  }
+  return stoppers;
+}
+
+StepResult StepRunner::finish_stop_io(const planner::StopReplicaIo& s,
+                                      std::vector<IoStopper> stoppers,
+                                      const std::string& left_if_failed) {
+  std::vector<std::string> stopped;
+  std::optional<Error> failure;
+  for (IoStopper& stopper : stoppers) {
+    Status st = stopper.done.get();
     if (st) {
-      stopped.push_back(ref.name);
+      stopped.push_back(stopper.ref.name);
       continue;
     }
-    const bool may_fail = std::find(s.may_fail.begin(), s.may_fail.end(), ref) != s.may_fail.end();
+    const bool may_fail =
+        std::find(s.may_fail.begin(), s.may_fail.end(), stopper.ref) != s.may_fail.end();
     if (may_fail) {
-      drop(ref, "could not stop the IO thread (ignore_fail): " + st.error().message);
-      continue;
+      drop(stopper.ref, "could not stop the IO thread (ignore_fail): " + st.error().message);
+    } else if (!failure) {
+      failure = std::move(st).error();
     }
-    return failed(std::move(st).error(),
-                  "IO threads stopped on: " + join(stopped) +
-                      ". The old master was not fenced and nothing else changed; START SLAVE "
-                      "IO_THREAD on those replicas resumes replication as before.");
+  }
+  if (failure) {
+    return failed(std::move(*failure), "IO threads stopped on: " + join(stopped) + ". " +
+                                           left_if_failed +
+                                           "; START SLAVE IO_THREAD on those replicas resumes "
+                                           "replication as before.");
   }
   return ok("IO thread stopped on " + join(stopped));
+}
+
+StepResult StepRunner::run(const planner::StopReplicaIo& s) {
+  return finish_stop_io(s, start_stop_io(s),
+                        "The old master was not fenced and nothing else changed");
+}
+
+StepRunner::SqlFence StepRunner::fence_by_sql(const planner::FenceOldMaster& s) {
+  SqlFence f;
+  Result<Server> srv = open(s.master, s.sql_connect_timeout, s.sql_connect_timeout);
+  if (!srv) {
+    // The expected case: the master is dead. Nothing to fence by SQL.
+    f.detail = "old master does not answer SQL (" + srv.error().message + ")";
+    return f;
+  }
+  for (const std::string& sql : srv->dialect.set_read_only(true)) {
+    Status st = exec(*srv, s.master, sql);
+    if (!st) {
+      f.failure = std::move(st).error();
+      return f;
+    }
+  }
+  // Every client session but ours, replication (binlog dump) and server threads.
+  Result<mysql::ResultSet> ids = query(
+      *srv, s.master,
+      "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
+      "IN ('system user', 'event_scheduler') AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump "
+      "GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker')");
+  if (!ids) {
+    f.failure = std::move(ids).error();
+    return f;
+  }
+  int killed = 0;
+  for (size_t row = 0; row < ids->size(); ++row) {
+    const mysql::Cell* c = ids->get(row, "ID");
+    if (!c || !*c) continue;
+    const std::string& id_text = **c;
+    Status st = exec(*srv, s.master, "KILL " + id_text);
+    if (st) {
+      ++killed;
+    } else if (st.error().detail != kErNoSuchThread) {
+      f.warnings.push_back(st.error().message);
+    }
+  }
+  f.detail = "old master answered SQL: read_only=1, " + std::to_string(killed) +
+             " client session(s) killed";
+  return f;
 }
 
 StepResult StepRunner::run(const planner::FenceOldMaster& s) {
@@ -342,8 +430,17 @@ StepResult StepRunner::run(const planner::FenceOldMaster& s) {
   std::vector<std::string> done;
   StepOutcome outcome = StepOutcome::kOk;
   // Both scripts reach the same dead host over SSH and neither needs the other's result, so they
-  // run at the same time: the fence costs the slower one, not the sum (docs/benchmarks.md).
-  // Outcomes are judged afterwards in MHA's order, VIP script first.
+  // run at the same time: the fence costs the slower one, not the sum (docs/benchmarks.md). The
+  // SQL fence (read_only + kill, for a master that still answers) runs beside them too: against
+  // a cut-off host its connect costs a whole timeout. Outcomes are judged afterwards in MHA's
+  // order: VIP script, shutdown script, SQL.
+  std::future<SqlFence> sql_fence;
+  if (s.try_read_only) {
+    sql_fence = std::async(std::launch::async, [this, &s] {
+      mysql::MysqlThreadToken token;
+      return fence_by_sql(s);
+    });
+  }
   const ServerScriptFacts f = facts(id);
   const std::string vip_what = "master_ip_failover_script --command=" + command;
   std::future<Result<hooks::ProcessResult>> vip;
@@ -379,39 +476,12 @@ StepResult StepRunner::run(const planner::FenceOldMaster& s) {
     if (r.outcome == StepOutcome::kWarning) outcome = StepOutcome::kWarning;
     done.push_back(r.detail);
   }
-  if (s.try_read_only) {
-    Result<Server> srv = open(s.master, s.sql_connect_timeout, s.sql_connect_timeout);
-    if (!srv) {
-      // The expected case: the master is dead. Nothing to fence by SQL.
-      done.push_back("old master does not answer SQL (" + srv.error().message + ")");
-    } else {
-      for (const std::string& sql : srv->dialect.set_read_only(true)) {
-        Status st = exec(*srv, s.master, sql);
-        if (!st) return failed(std::move(st).error(), left);
-      }
-      // Every client session but ours, replication (binlog dump) and server threads.
-      Result<mysql::ResultSet> ids = query(
-          *srv, s.master,
-          "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
-          "IN ('system user', 'event_scheduler') AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump "
-          "GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker')");
-      if (!ids) return failed(std::move(ids).error(), left);
-      int killed = 0;
-      for (size_t row = 0; row < ids->size(); ++row) {
-        const mysql::Cell* c = ids->get(row, "ID");
-        if (!c || !*c) continue;
-        const std::string& id_text = **c;
-        Status st = exec(*srv, s.master, "KILL " + id_text);
-        if (st) {
-          ++killed;
-        } else if (st.error().detail != kErNoSuchThread) {
-          report_.warnings.push_back(st.error().message);
-          outcome = StepOutcome::kWarning;
-        }
-      }
-      done.push_back("old master answered SQL: read_only=1, " + std::to_string(killed) +
-                     " client session(s) killed");
-    }
+  if (sql_fence.valid()) {
+    SqlFence by_sql = sql_fence.get();
+    if (by_sql.failure) return failed(std::move(*by_sql.failure), left);
+    if (!by_sql.warnings.empty()) outcome = StepOutcome::kWarning;
+    for (std::string& w : by_sql.warnings) report_.warnings.push_back(std::move(w));
+    done.push_back(by_sql.detail);
   }
   if (done.empty()) {
     report_.warnings.push_back("no fencing configured for " + s.master.name);
@@ -1004,31 +1074,77 @@ Result<ExecutionReport> Executor::execute(const planner::FailoverPlan& plan,
   ExecutionReport report;
   report.not_recovered = plan.not_recovered;
   StepRunner runner(sql_, runner_, options_, plan, snapshot, report);
-  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
-    const planner::PlanStep& step = plan.steps[i];
-    const std::string name = planner::step_name(step);
-    const std::string what = planner::describe_step(step);
+  auto begin = [&](std::size_t i) -> Status {
+    const std::string what = planner::describe_step(plan.steps[i]);
     log::info("step {}: {}", i, what);
-    MHA_TRY(journal_.append(
-        JournalRecord{i, name, false, clock_.system_now(), StepOutcome::kRunning, what}));
-    const auto started = clock_.steady_now();
-    StepResult r = std::visit([&runner](const auto& s) { return runner.run(s); }, step);
-    const auto elapsed = duration_cast<milliseconds>(clock_.steady_now() - started);
-    *phase_slot(report.phases, step) += elapsed;
+    return journal_.append(JournalRecord{i, planner::step_name(plan.steps[i]), false,
+                                         clock_.system_now(), StepOutcome::kRunning, what});
+  };
+  // Records a finished step; false when the execution stops here (failed, or the caller
+  // re-plans).
+  auto end = [&](std::size_t i, StepResult r, milliseconds elapsed) -> Result<bool> {
+    const std::string name = planner::step_name(plan.steps[i]);
     report.steps.push_back(StepReport{i, name, r.outcome, r.detail, elapsed});
     MHA_TRY(
         journal_.append(JournalRecord{i, name, true, clock_.system_now(), r.outcome, r.detail}));
     if (r.outcome == StepOutcome::kFailed) {
       log::error("step {} ({}) failed: {}", i, name, r.detail);
       report.failure = StepFailure{i, name, *r.error, r.left_state};
-      return report;
+      return false;
     }
     if (r.outcome == StepOutcome::kWarning) {
       log::warning("step {} ({}): {}", i, name, r.detail);
     } else {
       log::info("step {} ({}): {}", i, name, r.detail);
     }
-    if (r.outcome == StepOutcome::kChanged) return report;  // the caller re-plans
+    return r.outcome != StepOutcome::kChanged;
+  };
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    const planner::PlanStep& step = plan.steps[i];
+    const auto* stop = std::get_if<planner::StopReplicaIo>(&step);
+    const auto* fence = stop && i + 1 < plan.steps.size()
+                            ? std::get_if<planner::FenceOldMaster>(&plan.steps[i + 1])
+                            : nullptr;
+    if (stop && fence) {
+      // MHA's phase 2 (mha.md §3.3): the IO threads are told to stop, the old master is fenced
+      // meanwhile, then the stoppers are awaited. Fencing first also ends a hung master's
+      // connections (the shutdown script kills it), which is what lets its replicas' IO threads
+      // stop at all; in sequence the two cost up to 4 s more (docs/benchmarks.md).
+      MHA_TRY(begin(i));
+      const auto stop_started = clock_.steady_now();
+      std::vector<StepRunner::IoStopper> stoppers = runner.start_stop_io(*stop);
+      Status journaled = begin(i + 1);
+      const auto fence_started = clock_.steady_now();
+      StepResult fenced = journaled ? runner.run(*fence)
+                                    : failed(journaled.error(), "the old master was not fenced");
+      const auto fence_elapsed = duration_cast<milliseconds>(clock_.steady_now() - fence_started);
+      StepResult stopped = runner.finish_stop_io(
+          *stop, std::move(stoppers),
+          "The old master was fenced at the same time (step " + std::to_string(i + 1) +
+              "): " + (fenced.outcome == StepOutcome::kFailed ? "failed" : fenced.detail));
+      if (!journaled) return Unexpected(std::move(journaled).error());
+      const auto both_elapsed = duration_cast<milliseconds>(clock_.steady_now() - stop_started);
+      report.phases.fence += both_elapsed;  // once: the two overlap
+      Result<bool> stop_on = end(i, std::move(stopped), both_elapsed);
+      if (!stop_on) return Unexpected(std::move(stop_on).error());
+      // The fence ran whatever the stop did: its outcome is recorded either way, and a failed
+      // stop stays the failure reported (it is the earlier step).
+      std::optional<StepFailure> stop_failure = report.failure;
+      Result<bool> fence_on = end(i + 1, std::move(fenced), fence_elapsed);
+      if (!fence_on) return Unexpected(std::move(fence_on).error());
+      if (stop_failure) report.failure = std::move(stop_failure);
+      if (!*stop_on || !*fence_on) return report;
+      ++i;
+      continue;
+    }
+    MHA_TRY(begin(i));
+    const auto started = clock_.steady_now();
+    StepResult r = std::visit([&runner](const auto& s) { return runner.run(s); }, step);
+    const auto elapsed = duration_cast<milliseconds>(clock_.steady_now() - started);
+    *phase_slot(report.phases, step) += elapsed;
+    Result<bool> go_on = end(i, std::move(r), elapsed);
+    if (!go_on) return Unexpected(std::move(go_on).error());
+    if (!*go_on) return report;
   }
   return report;
 }

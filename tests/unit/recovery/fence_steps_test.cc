@@ -1,5 +1,7 @@
 // StopReplicaIo, FenceOldMaster and ConfirmReceived: statements, script contracts, ignore_fail.
 
+#include <gmock/gmock.h>
+
 #include <algorithm>
 #include <future>
 
@@ -50,13 +52,72 @@ TEST_F(ExecutorFixture, IgnoreFailReplicaThatCannotStopIsDroppedFromLaterSteps) 
 }
 
 TEST_F(ExecutorFixture, ReplicaWithoutIgnoreFailThatCannotStopFailsTheStep) {
+  // Every replica is asked at once, so db3 stops although db2 fails; the failure says so.
   db(kDb2).expect("STOP SLAVE IO_THREAD").fails(2013);
+  db(kDb3).expect("STOP SLAVE IO_THREAD");
   auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}});
   ASSERT_TRUE(r);
   ASSERT_TRUE(r->failure);
   EXPECT_EQ(r->failure->index, 0u);
   EXPECT_EQ(r->failure->name, "stop_replica_io");
-  EXPECT_FALSE(r->failure->left_state.empty());
+  EXPECT_THAT(r->failure->left_state, ::testing::HasSubstr("IO threads stopped on: db3"));
+  EXPECT_THAT(r->failure->left_state, ::testing::HasSubstr("old master was not fenced"));
+}
+
+TEST_F(ExecutorFixture, ReplicaIoThreadsStopWhileTheOldMasterIsFenced) {
+  // MHA's phase 2: STOP SLAVE IO_THREAD against a hung master returns only once the fence has
+  // ended the master's connections. Here db2's STOP holds until the shutdown script has run; run
+  // one after the other, the STOP would give up waiting and the check below would fail.
+  std::promise<void> fenced;
+  std::shared_future<void> fenced_seen = fenced.get_future().share();
+  bool overlapped = false;
+  db(kDb2).expect("STOP SLAVE IO_THREAD").during([&] {
+    overlapped = fenced_seen.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  });
+  db(kDb3).expect("STOP SLAVE IO_THREAD");
+  scripts_.on_program("/usr/local/bin/master_ip_failover", exit_with(0));
+  scripts_.on(
+      [](const hooks::ProcessSpec& spec) {
+        return spec.program() == "/usr/local/bin/power_manager";
+      },
+      [&](const hooks::ProcessSpec&) -> Result<hooks::ProcessResult> {
+        fenced.set_value();
+        hooks::ProcessResult done;
+        done.exit_code = 0;
+        return done;
+      });
+  auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}, fence(db1())});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->succeeded());
+  EXPECT_TRUE(overlapped);
+  ASSERT_EQ(r->steps.size(), 2u);
+  EXPECT_EQ(r->steps[0].name, "stop_replica_io");
+  EXPECT_EQ(r->steps[1].name, "fence_old_master");
+  // Both are journaled as started before either ended; the overlap counts once in the phase.
+  const std::vector<JournalRecord>& j = journal_.records();
+  ASSERT_EQ(j.size(), 4u);
+  EXPECT_EQ(j[0].step_index, 0u);
+  EXPECT_FALSE(j[0].finished);
+  EXPECT_EQ(j[1].step_index, 1u);
+  EXPECT_FALSE(j[1].finished);
+  EXPECT_TRUE(j[2].finished);
+  EXPECT_TRUE(j[3].finished);
+  EXPECT_EQ(r->phases.fence, r->steps[0].elapsed);
+}
+
+TEST_F(ExecutorFixture, AFailedStopNamesTheFenceThatRanBesideIt) {
+  db(kDb2).expect("STOP SLAVE IO_THREAD").fails(1045);
+  db(kDb3).expect("STOP SLAVE IO_THREAD");
+  scripts_.on_program("/usr/local/bin/master_ip_failover", exit_with(0));
+  scripts_.on_program("/usr/local/bin/power_manager", exit_with(0));
+  auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}, fence(db1())});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r->failure);
+  EXPECT_EQ(r->failure->name, "stop_replica_io");
+  EXPECT_THAT(r->failure->left_state,
+              ::testing::HasSubstr("The old master was fenced at the same time (step 1)"));
+  ASSERT_EQ(r->steps.size(), 2u);  // the fence's outcome is recorded too
+  EXPECT_EQ(r->steps[1].outcome, StepOutcome::kOk);
 }
 
 TEST_F(ExecutorFixture, FenceRunsBothScriptsWithMhaArguments) {

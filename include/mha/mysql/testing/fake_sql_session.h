@@ -19,8 +19,10 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,8 +50,16 @@ class FakeSqlSession : public SqlSession {
       return *this;
     }
 
+    // Runs `f` while the statement runs, before it returns: e.g. to hold it until something on
+    // another thread has happened (bound such waits, a test must not hang).
+    Expectation& during(std::function<void()> f) {
+      during_ = std::move(f);
+      return *this;
+    }
+
    private:
     friend class FakeSqlSession;
+    std::function<void()> during_;
     std::string sql_;
     ResultSet result_;
     unsigned int errno_ = 0;
@@ -104,6 +114,7 @@ class FakeSqlSession : public SqlSession {
     }
     std::unique_ptr<Expectation> e = std::move(expected_.front());
     expected_.pop_front();
+    if (e->during_) e->during_();
     if (e->errno_ != 0)
       return Unexpected(make_mysql_error(e->errno_, "query on", server_, e->message_));
     return e->result_;
@@ -134,6 +145,9 @@ class FakeSqlConnector : public SqlConnector {
 
   Result<std::unique_ptr<SqlSession>> connect(const Endpoint& endpoint, const Credentials&,
                                               const Timeouts&) override {
+    // The executor connects from several threads at once (replica IO threads are stopped in
+    // parallel, beside the fence); each scripted session is still used by one thread.
+    std::lock_guard<std::mutex> lock(mutex_);
     const std::string server = endpoint.display();
     connects_.push_back(server);
     if (auto it = refusals_.find(server); it != refusals_.end()) {
@@ -164,6 +178,7 @@ class FakeSqlConnector : public SqlConnector {
     std::shared_ptr<FakeSqlSession> s_;
   };
 
+  std::mutex mutex_;
   std::map<std::string, std::shared_ptr<FakeSqlSession>> sessions_;
   std::map<std::string, unsigned int> refusals_;
   std::vector<std::string> connects_;
