@@ -191,12 +191,25 @@ class PooledHostAccess final : public recovery::HostAccess {
   std::string home_;
 };
 
-// The failover's own observation: the dead master is among the servers, so a short connect
-// timeout (a hung or cut-off master would otherwise cost the whole default 5 s before any step).
-observe::ObserveOptions failover_observe_options() {
+// The failover's own observation. The master the monitor declared dead is not connected to
+// again: a hung or cut-off master would cost a whole connect timeout (2 s here) before the first
+// step, and the detector's verdict is the evidence (docs/failover.md). A dry run, a manual
+// failover (assume_dead) and a master not found in the configuration are observed as usual,
+// with a short connect timeout.
+observe::ObserveOptions failover_observe_options(const config::AppConfig& config,
+                                                 const DetectionFacts& detection) {
   observe::ObserveOptions o;
   o.timeouts =
       mysql::Timeouts{std::chrono::seconds(2), std::chrono::seconds(10), std::chrono::seconds(10)};
+  if (detection.master_dead && !detection.assume_dead && !detection.hypothetical) {
+    for (std::size_t i = 0; i < config.servers.size(); ++i) {
+      const config::ServerConfig& s = config.servers[i];
+      if (s.hostname == detection.master_host && s.port == detection.master_port) {
+        o.presumed_dead.insert(i);
+        o.presumed_dead_reason = "not connected to again: the monitor declared it dead";
+      }
+    }
+  }
   return o;
 }
 
@@ -264,7 +277,7 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
   }
 
   topology::ClusterSnapshot snapshot =
-      observe::observe_cluster(config, *env.sql, failover_observe_options());
+      observe::observe_cluster(config, *env.sql, failover_observe_options(config, detection));
   if (switches.dry_run && detection.hypothetical) {
     // The question a dry run answers: what would happen if the master died now? A living master
     // is taken as dead in a copy of the observation; nothing else is changed.
@@ -409,7 +422,8 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
       break;
     }
     log::info("replica positions moved after fencing; observing again and re-planning");
-    snapshot = observe::observe_cluster(config, *env.sql, failover_observe_options());
+    snapshot =
+        observe::observe_cluster(config, *env.sql, failover_observe_options(config, detection));
     policy.already_fenced = true;
     decision = planner::decide_failover(snapshot, policy, std::chrono::system_clock::now());
   }

@@ -34,6 +34,12 @@ topology::ClusterSnapshot observe_cluster(const config::AppConfig& config,
   const std::size_t n = config.servers.size();
   std::vector<internal::ServerRead> reads(n);
   auto read_one = [&](std::size_t i) {
+    if (options.presumed_dead.contains(i)) {
+      reads[i].obs.id = identity_of(config, i);
+      reads[i].obs.sql = topology::SqlReach::kDead;
+      reads[i].obs.sql_error = make_error(ErrorCode::kConnect, options.presumed_dead_reason);
+      return;
+    }
     reads[i] = internal::read_server(config.servers[i], identity_of(config, i), connector,
                                      options.timeouts);
   };

@@ -36,6 +36,9 @@
 #include "mha/mysql/sql_session.h"
 #include "mha/topology/cluster_snapshot.h"
 
+#include <set>
+#include <string>
+
 namespace mha::observe {
 
 struct ObserveOptions {
@@ -43,6 +46,13 @@ struct ObserveOptions {
   // Read the servers one after another on the calling thread instead of one thread each (tests
   // with a connector that is not thread-safe; tools never set it).
   bool sequential = false;
+  // Servers (config indexes) not connected to at all: they are recorded as kDead with
+  // `presumed_dead_reason` as their sql_error. The failover's own observation passes the master
+  // the detector has just declared dead: its verdict is the evidence, and reconnecting to a hung
+  // or cut-off host would cost a whole connect timeout before the first step. (A master that came
+  // back meanwhile is still found: the fence step connects to it and makes it read-only.)
+  std::set<std::size_t> presumed_dead{};
+  std::string presumed_dead_reason{};
 };
 
 // The server's identity as the snapshot carries it (config index, block, host, ip, port, flags).

@@ -510,5 +510,28 @@ TEST(IdentityOf, CopiesTheServerBlock) {
   EXPECT_EQ(id.node_label, "rack2");
 }
 
+TEST_F(ObserveClusterTest, PresumedDeadServerIsNotConnectedTo) {
+  // The failover's observation after the monitor declared the master dead: the master gets no
+  // connection attempt (a hung one would cost a whole connect timeout), the others are read.
+  config::AppConfig config = mariadb_config();
+  script_mariadb_gtid_replica(fake_.session("127.0.0.1:33612"));
+  ObserveOptions options;
+  options.presumed_dead = {0};
+  options.presumed_dead_reason = "not connected to again: the monitor declared it dead";
+
+  ClusterSnapshot snap = observe_cluster(config, connector_, options);
+  ASSERT_EQ(snap.servers.size(), 2u);
+  const ServerObservation& m = snap.servers[0];
+  EXPECT_EQ(m.id.display(), "127.0.0.1(127.0.0.1:33611)");
+  EXPECT_EQ(m.sql, SqlReach::kDead);
+  ASSERT_TRUE(m.sql_error);
+  EXPECT_EQ(m.sql_error->message, "not connected to again: the monitor declared it dead");
+  EXPECT_FALSE(m.version);
+  EXPECT_EQ(fake_.connects(), std::vector<std::string>{"127.0.0.1:33612"});
+  EXPECT_TRUE(snap.servers[1].alive());
+  ASSERT_TRUE(snap.servers[1].replica);
+  EXPECT_EQ(snap.servers[1].replica->master_port, 33611);
+}
+
 }  // namespace
 }  // namespace mha::observe
