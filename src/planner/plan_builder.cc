@@ -115,13 +115,40 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
         break;
       }
     }
-    const topology::BinlogPosition& top = ranking.received.at(latest).file_pos;
+    // A relay log that ends inside a transaction (position.h) counts up to its last whole
+    // transaction only: the unfinished one is never applied from it. Every latest replica
+    // received the same bytes, so any of them showing such a tail tells where it starts for all.
+    std::map<std::size_t, topology::BinlogPosition> tails;
+    for (std::size_t i : classes.managed) {
+      if (!snap.servers[i].replica) continue;
+      if (auto tail = unfinished_relay_tail(*snap.servers[i].replica)) tails[i] = *tail;
+    }
+    auto whole = [&](std::size_t i) {
+      auto it = tails.find(i);
+      return it != tails.end() ? it->second : ranking.received.at(i).file_pos;
+    };
+    topology::BinlogPosition top = ranking.received.at(latest).file_pos;
+    for (std::size_t i : ranking.latest) {
+      if (tails.count(i)) {
+        plan.warnings.push_back(
+            snap.servers[i].id.display() + " received only part of the transaction at " +
+            tails[i].to_string() + " (up to " + top.to_string() +
+            "): no replica has all of it, so it is completed from the dead master's binary "
+            "log if its host answers SSH, and lost otherwise.");
+        top = tails[i];
+        break;
+      }
+    }
     auto needs_diff = [&](std::size_t i) {
-      return (ranking.received.at(i).file_pos <=> top) == std::partial_ordering::less;
+      return (whole(i) <=> top) == std::partial_ordering::less;
     };
     auto diff = [&](std::size_t i, bool check_only) {
-      return ApplyRelayDiff{ref(snap, i), ref(snap, latest), ranking.received.at(i).file_pos,
-                            top,          check_only,        t.salvage};
+      return ApplyRelayDiff{ref(snap, i), ref(snap, latest), whole(i), top, check_only, t.salvage};
+    };
+    auto wait_applied = [&](std::size_t i) {
+      WaitRelayApplied w{ref(snap, i), t.relay_apply, std::nullopt};
+      if (auto it = tails.find(i); it != tails.end()) w.stop_at = it->second;
+      return w;
     };
     std::vector<std::size_t> recovered{n};  // brought level with `top`: the new master first
     if (!policy.skip_change_master) {
@@ -143,13 +170,14 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
           ": the relay logs the diffs need may be purged; the check step fails if they are.");
     }
     auto recover = [&](std::size_t i) {
-      plan.steps.emplace_back(WaitRelayApplied{ref(snap, i), t.relay_apply});
+      plan.steps.emplace_back(wait_applied(i));
       if (needs_diff(i)) plan.steps.emplace_back(diff(i, false));
     };
     recover(n);
     if (!policy.skip_change_master) plan.steps.emplace_back(RecordNewMasterPosition{new_master});
     // After the recorded position: the others start there and replicate the salvaged events.
-    // The relay-log diff brought the new master to `top`, where the saved events begin.
+    // The relay-log diff brought the new master to `top`, where the saved events begin: the
+    // start of the unfinished transaction when the latest replicas received only part of it.
     if (salvage) {
       plan.steps.emplace_back(ApplySavedBinlog{new_master, master, in.mode, top, t.salvage});
     }
@@ -159,7 +187,7 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
       followers.push_back(i);
     }
   } else {
-    plan.steps.emplace_back(WaitRelayApplied{new_master, t.relay_apply});
+    plan.steps.emplace_back(WaitRelayApplied{new_master, t.relay_apply, std::nullopt});
     ReceivedPosition have = ranking.received.at(n);
     for (std::size_t src : ranking.latest) {
       const ReceivedPosition& target = ranking.received.at(src);
@@ -178,7 +206,7 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
         plan.warnings.push_back("log_slave_updates of " + snap.servers[src].id.display() +
                                 " is unknown; catching up from it needs it ON.");
       }
-      plan.steps.emplace_back(WaitRelayApplied{ref(snap, src), t.relay_apply});
+      plan.steps.emplace_back(WaitRelayApplied{ref(snap, src), t.relay_apply, std::nullopt});
       plan.steps.emplace_back(CatchUpFromLatest{new_master, ref(snap, src), target, t.catch_up});
       merge_into(have, target);
     }

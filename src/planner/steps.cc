@@ -100,6 +100,12 @@ std::string describe_step(const PlanStep& step) {
             return t + " re-plan if it changed.";
           },
           [](const WaitRelayApplied& s) {
+            if (s.stop_at) {
+              return "Wait until " + s.replica.name + " has applied its relay log up to " +
+                     s.stop_at->to_string() +
+                     " (it ends inside a transaction), then stop its SQL thread; timeout " +
+                     seconds(s.timeout) + ".";
+            }
             return "Wait until " + s.replica.name + " has applied its relay log; timeout " +
                    seconds(s.timeout) + ".";
           },

@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "relay_diff.h"
+#include "relay_tail.h"
 #include "salvage.h"
 #include "script_args.h"
 #include <sys/stat.h>
@@ -559,22 +560,22 @@ StepResult StepRunner::run(const planner::WaitRelayApplied& s) {
                                                            ": " + st->last_sql_error),
                   left);
   }
+  const bool gtid = st->using_gtid != topology::UsingGtid::kNo;
+  if (!gtid) {  // file/position: relay_tail.cc (a relay log may end inside a transaction)
+    Result<std::string> done = internal::wait_relay_position(
+        {s.replica.name, srv->session.get(), &srv->dialect, s.stop_at.value_or(st->read_master),
+         s.stop_at.has_value(), s.timeout});
+    if (!done) return failed(std::move(done).error(), left);
+    return ok(*done);
+  }
   if (!st->sql_running) {
     Status started =
         exec(*srv, s.replica, srv->dialect.start_replica(mysql::ReplicaThreads::kSqlThread));
     if (!started) return failed(std::move(started).error(), left);
   }
-  const bool gtid = st->using_gtid != topology::UsingGtid::kNo;
-  std::string sql;
-  std::string target;
-  if (gtid) {
-    target = st->gtid_io_pos.to_string();
-    if (target.empty()) return ok(s.replica.name + ": nothing received over GTID");
-    sql = srv->dialect.wait_for_gtid(target, s.timeout);
-  } else {
-    target = st->read_master.to_string();
-    sql = srv->dialect.wait_for_position(st->read_master, s.timeout);
-  }
+  const std::string target = st->gtid_io_pos.to_string();
+  if (target.empty()) return ok(s.replica.name + ": nothing received over GTID");
+  const std::string sql = srv->dialect.wait_for_gtid(target, s.timeout);
   Result<mysql::WaitOutcome> w = wait(*srv, s.replica, sql, gtid);
   if (!w) return failed(std::move(w).error(), left);
   if (*w != mysql::WaitOutcome::kReached) {

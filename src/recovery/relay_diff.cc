@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "relay_tail.h"
 #include "salvage.h"
 #include "script_args.h"
 #include <sys/stat.h>
@@ -133,7 +134,9 @@ Result<std::pair<int, RelayDiffReport>> run_helper(const RelayDiffJob& job,
   return std::make_pair(r->exit_code, std::move(*report));
 }
 
-// Waits (bounded) until the target executed everything it received; stops its SQL thread.
+// Waits (bounded) until the target executed every whole transaction it received; stops its SQL
+// thread. `job.from` is its Read position, or, when its relay log ends inside a transaction,
+// its Exec position before that transaction (relay_tail.cc): the diff starts there.
 Status settle_target(const RelayDiffJob& job) {
   const RelayDiffServer& t = job.target;
   Result<topology::ReplicaStatus> st = replica_status(t);
@@ -142,32 +145,21 @@ Status settle_target(const RelayDiffJob& job) {
     return Unexpected(make_error(ErrorCode::kPrecondition,
                                  t.name + ": the IO thread is running; it must be stopped"));
   }
-  if ((st->read_master <=> job.from) != std::partial_ordering::equivalent) {
+  const std::partial_ordering read = st->read_master <=> job.from;
+  // Received more than `from` but executed less than received: the planned unfinished tail.
+  const bool tail = read == std::partial_ordering::greater &&
+                    (st->exec_master <=> st->read_master) == std::partial_ordering::less;
+  if (read != std::partial_ordering::equivalent && !tail) {
     return Unexpected(make_error(ErrorCode::kConflict, t.name + " has received " +
                                                            st->read_master.to_string() + ", not " +
                                                            job.from.to_string() + " as planned"));
   }
-  if ((st->exec_master <=> st->read_master) != std::partial_ordering::equivalent) {
-    if (st->sql_failed()) {
-      return Unexpected(
-          make_error(ErrorCode::kPrecondition, t.name + ": SQL thread stopped on error " +
-                                                   std::to_string(st->last_sql_errno) + ": " +
-                                                   st->last_sql_error));
-    }
-    if (!st->sql_running) {
-      MHA_TRY(exec(t, t.dialect->start_replica(mysql::ReplicaThreads::kSqlThread)));
-    }
-    Result<mysql::ResultSet> w =
-        query(t, t.dialect->wait_for_position(st->read_master, job.timeout));
-    if (!w) return Unexpected(std::move(w).error());
-    Result<mysql::WaitOutcome> o = t.dialect->position_wait_outcome(*w);
-    if (!o) return Unexpected(std::move(o).error());
-    if (*o != mysql::WaitOutcome::kReached) {
-      return Unexpected(
-          make_error(ErrorCode::kTimeout, t.name + " did not execute its relay log up to " +
-                                              st->read_master.to_string() + " within " +
-                                              std::to_string(job.timeout.count()) + " s"));
-    }
+  if (tail || (st->exec_master <=> st->read_master) != std::partial_ordering::equivalent) {
+    Result<std::string> waited =
+        wait_relay_position({t.name, t.sql, t.dialect, job.from, tail, job.timeout});
+    if (!waited) return Unexpected(std::move(waited).error());
+    log::info("{}", *waited);
+    if (tail) return ok_status();  // the SQL thread is stopped
   }
   return exec(t, t.dialect->stop_replica(mysql::ReplicaThreads::kSqlThread));
 }

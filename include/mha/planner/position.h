@@ -7,6 +7,7 @@
 #include "mha/topology/cluster_snapshot.h"
 #include "mha/topology/mariadb_gtid.h"
 #include "mha/topology/mysql_gtid.h"
+#include "mha/topology/replica_status.h"
 
 #include <compare>
 #include <optional>
@@ -47,5 +48,18 @@ std::optional<ReceivedPosition> received_position(const topology::ServerObservat
 // Unordered: different binlog base names, or GTID positions each holding something the other
 // lacks (several domains or sources advanced on different replicas).
 std::partial_ordering compare_received(const ReceivedPosition& a, const ReceivedPosition& b);
+
+// File/position mode (issue #5): a replica whose IO thread stopped inside a transaction. Its relay
+// log ends with the first part of a transaction; the SQL thread has executed everything before it
+// and then waits, inside that transaction, for events that will never come, so Exec_Master_Log_Pos
+// stays at the transaction's start forever and "wait until Exec == Read" never ends. The plan uses
+// the Exec position instead, the last whole-transaction boundary (see docs/failover.md).
+//
+// The Exec position (Relay_Master_Log_File:Exec_Master_Log_Pos) when `st` shows a relay log that
+// ends inside a transaction: the IO thread is not running (stopped or reconnecting to a dead
+// master), the SQL thread runs without error and says it has read all of its relay log, and
+// Exec < Read. nullopt otherwise (including a SQL thread that is still working through its relay
+// log: it may yet reach Read, so nothing can be told from one look).
+std::optional<topology::BinlogPosition> unfinished_relay_tail(const topology::ReplicaStatus& st);
 
 }  // namespace mha::planner

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -67,9 +68,16 @@ struct ConfirmReceived {
 
 // Start the SQL thread if it is stopped without error, then wait until the replica has executed
 // everything its IO thread received (Read == Exec coordinates, or the GTID equivalent).
+// File/position mode with `stop_at` (planner/relay_tail.h: the snapshot showed the relay log
+// ending inside a transaction): wait until Exec reaches `stop_at`, the last whole transaction,
+// then stop the SQL thread, which rolls the unfinished transaction back; the rest of it comes
+// from a relay-log diff or the dead master's binlog, never from this relay log. Without
+// `stop_at`, a relay log found ending inside a transaction fails the step at once (kConflict)
+// instead of waiting out the timeout.
 struct WaitRelayApplied {
   ServerRef replica;
   std::chrono::seconds timeout{};
+  std::optional<topology::BinlogPosition> stop_at;
 };
 
 // GTID modes: make the new master replicate from `source` (a replica that received more) until it
@@ -85,8 +93,10 @@ struct CatchUpFromLatest {
   std::chrono::seconds timeout{};
 };
 
-// File/position mode (issue #5): bring `target`, which received only up to `from` (master
-// coordinates), to `to`, what `source` (a latest replica) received, from source's relay logs. The
+// File/position mode (issue #5): bring `target`, which has whole transactions up to `from` (master
+// coordinates: its Read position, or its Exec position when its relay log ends inside a
+// transaction), to `to`, the end of the last whole transaction `source` (a latest replica)
+// received, from source's relay logs. The
 // executor waits (bounded by `timeout`) until the target executed everything it received, has
 // the node helper on source's host write the events after `from` (apply_diff_relay_logs
 // --command=generate), relays the file through the manager to the target's host and applies it
