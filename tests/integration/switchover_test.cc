@@ -138,10 +138,34 @@ class SwitchoverTest : public ManagerTest {
     ASSERT_GT(acked.size(), 40u);
     expect_all_acked_on("db2", acked);
     expect_all_acked_on("db3", acked);
+    expect_semi_sync_master("db2");
+    EXPECT_THAT(r.out, HasSubstr("semi-sync replica(s) connected to " + ip("db2")));
     const std::string report = read_file(workdir() + "/app.switch.report.json");
     EXPECT_THAT(report, HasSubstr("\"result\":\"succeeded\""));
     EXPECT_THAT(report, HasSubstr("\"write_block_ms\":"));
     EXPECT_THAT(report, HasSubstr("\"service_gap_ms\":"));
+  }
+
+  std::string status(const std::string& host, const std::string& name) {
+    auto r = c().sql(host,
+                     "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE "
+                     "VARIABLE_NAME = '" +
+                         name + "'");
+    EXPECT_TRUE(r) << host << " " << name;
+    return r ? *r : "";
+  }
+
+  // The test bed runs semi-sync (AFTER_SYNC): the new master must be a semi-sync master with a
+  // semi-sync replica, and every commit it took must have been acknowledged by one. MariaDB
+  // shows Rpl_semi_sync_master_status=ON even with no client, hence the counters: a commit that
+  // waited out rpl_semi_sync_master_timeout (no replica connected yet) counts in _no_tx.
+  void expect_semi_sync_master(const std::string& host) {
+    EXPECT_EQ(var(host, "rpl_semi_sync_master_enabled"), "1");
+    EXPECT_EQ(status(host, "RPL_SEMI_SYNC_MASTER_STATUS"), "ON");
+    EXPECT_GE(std::stoi("0" + status(host, "RPL_SEMI_SYNC_MASTER_CLIENTS")), 1);
+    EXPECT_GT(std::stoi("0" + status(host, "RPL_SEMI_SYNC_MASTER_YES_TX")), 0);
+    EXPECT_EQ(status(host, "RPL_SEMI_SYNC_MASTER_NO_TX"), "0")
+        << host << " acknowledged commits without a semi-sync replica";
   }
 
   std::string conf_;
@@ -184,6 +208,12 @@ TEST_F(SwitchoverTest, OrigMasterBecomesAReplicaOfTheNewMaster) {
   expect_switched_to_db2(writer, r);
   expect_follows("db1", "db2");
   expect_all_acked_on("db1", writer.acked());
+  // The old master turned its semi-sync master side off and its replica side on: both
+  // followers acknowledge for db2.
+  EXPECT_EQ(var("db1", "rpl_semi_sync_master_enabled"), "0");
+  EXPECT_EQ(var("db1", "rpl_semi_sync_slave_enabled"), "1");
+  EXPECT_TRUE(eventually([&] { return status("db2", "RPL_SEMI_SYNC_MASTER_CLIENTS") == "2"; },
+                         seconds(10)));
 }
 
 TEST_F(SwitchoverTest, CheckOnlyChangesNothing) {
@@ -270,6 +300,21 @@ TEST_F(SwitchoverTest, RefusesStoppedSqlLagLongUpdateAndMonitorLock) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("holds the monitor lock MHA_Master_High_Availability_Monitor"));
   if (auto id = c().sql("db1", holder_sql); id && !id->empty()) (void)c().sql("db1", "KILL " + *id);
+
+  // Replication filters that differ between replicas (replicate_ignore_db is dynamic on
+  // MariaDB 10.11 while the replica threads are stopped): refused, as in MHA.
+  ASSERT_TRUE(c().sql("db3", "STOP SLAVE; SET GLOBAL replicate_ignore_db='scratch'; START SLAVE"));
+  {
+    Undo clear([this] {
+      (void)c().sql("db3", "STOP SLAVE; SET GLOBAL replicate_ignore_db=''; START SLAVE");
+    });
+    r = master_switch("");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.err, HasSubstr("replication filters differ on " + ip("db3")));
+    EXPECT_THAT(r.err, HasSubstr("Replicate_Ignore_DB='scratch'"));
+  }
+  ASSERT_TRUE(
+      eventually([&] { return slave_status("db3")["Slave_SQL_Running"] == "Yes"; }, seconds(10)));
   expect_unchanged();
 }
 
