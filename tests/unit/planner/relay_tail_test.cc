@@ -12,13 +12,14 @@ namespace {
 
 constexpr const char* kIdle = "Slave has read all relay log; waiting for more updates";
 
+// The plan's steps of type T, in order (copies: the plan is a temporary in these tests).
 template <typename T>
-std::vector<const T*> steps_of(const FailoverPlan& p) {
-  std::vector<const T*> out;
-  for (const PlanStep& s : p.steps) {
-    if (const T* t = std::get_if<T>(&s)) out.push_back(t);
+std::vector<T> all_of(const FailoverPlan& p) {
+  std::vector<T> found;
+  for (const PlanStep& step : p.steps) {
+    if (std::holds_alternative<T>(step)) found.push_back(std::get<T>(step));
   }
-  return out;
+  return found;
 }
 
 // `name` received up to mysql-bin.000003:`read` but its SQL thread sits idle at `exec`.
@@ -72,19 +73,19 @@ TEST(RelayTailPlan, LaggingReplicaCutInsideATransactionGetsItsDiffFromItsExecPos
   cut_inside(f, "db3", 1100, 900);
   const FailoverPlan& p = plan_of(f.decide());
   EXPECT_EQ(p.new_master.name, "db2(10.77.0.12:3306)");
-  auto diffs = steps_of<ApplyRelayDiff>(p);
+  auto diffs = all_of<ApplyRelayDiff>(p);
   ASSERT_EQ(diffs.size(), 2u);
-  for (const ApplyRelayDiff* d : diffs) {
-    EXPECT_EQ(d->from.to_string(), "mysql-bin.000003:900");
-    EXPECT_EQ(d->to.to_string(), "mysql-bin.000003:1234");
+  for (const ApplyRelayDiff& d : diffs) {
+    EXPECT_EQ(d.from.to_string(), "mysql-bin.000003:900");
+    EXPECT_EQ(d.to.to_string(), "mysql-bin.000003:1234");
   }
-  auto waits = steps_of<WaitRelayApplied>(p);
+  auto waits = all_of<WaitRelayApplied>(p);
   ASSERT_EQ(waits.size(), 2u);
-  EXPECT_FALSE(waits[0]->stop_at);  // db2, the new master, received whole transactions
-  ASSERT_TRUE(waits[1]->stop_at);
-  EXPECT_EQ(waits[1]->replica.name, "db3(10.77.0.13:3306)");
-  EXPECT_EQ(waits[1]->stop_at->to_string(), "mysql-bin.000003:900");
-  EXPECT_NE(describe_step(PlanStep(*waits[1])).find("inside a transaction"), std::string::npos);
+  EXPECT_FALSE(waits[0].stop_at);  // db2, the new master, received whole transactions
+  ASSERT_TRUE(waits[1].stop_at);
+  EXPECT_EQ(waits[1].replica.name, "db3(10.77.0.13:3306)");
+  EXPECT_EQ(waits[1].stop_at->to_string(), "mysql-bin.000003:900");
+  EXPECT_NE(describe_step(PlanStep(waits[1])).find("inside a transaction"), std::string::npos);
 }
 
 TEST(RelayTailPlan, EveryoneCutInsideTheSameTransactionSalvagesFromItsStart) {
@@ -95,13 +96,13 @@ TEST(RelayTailPlan, EveryoneCutInsideTheSameTransactionSalvagesFromItsStart) {
   cut_inside(f, "db3", 1234, 1000);
   f.policy().evidence.ssh_reachable = true;
   const FailoverPlan& p = plan_of(f.decide());
-  EXPECT_TRUE(steps_of<ApplyRelayDiff>(p).empty());
-  auto salvage = steps_of<ApplySavedBinlog>(p);
+  EXPECT_TRUE(all_of<ApplyRelayDiff>(p).empty());
+  auto salvage = all_of<ApplySavedBinlog>(p);
   ASSERT_EQ(salvage.size(), 1u);
-  EXPECT_EQ(salvage[0]->from.to_string(), "mysql-bin.000003:1000");
-  for (const WaitRelayApplied* w : steps_of<WaitRelayApplied>(p)) {
-    ASSERT_TRUE(w->stop_at) << w->replica.name;
-    EXPECT_EQ(w->stop_at->to_string(), "mysql-bin.000003:1000");
+  EXPECT_EQ(salvage[0].from.to_string(), "mysql-bin.000003:1000");
+  for (const WaitRelayApplied& w : all_of<WaitRelayApplied>(p)) {
+    ASSERT_TRUE(w.stop_at) << w.replica.name;
+    EXPECT_EQ(w.stop_at->to_string(), "mysql-bin.000003:1000");
   }
   EXPECT_TRUE(std::any_of(p.warnings.begin(), p.warnings.end(), [](const std::string& w) {
     return w.find("received only part of the transaction at mysql-bin.000003:1000") !=
@@ -115,11 +116,11 @@ TEST(RelayTailPlan, LatestCutInsideATransactionBoundsTheOthersDiff) {
   cut_inside(f, "db2", 1234, 1000);
   f.received_file("db3", "mysql-bin.000003", 800);
   const FailoverPlan& p = plan_of(f.decide());
-  auto diffs = steps_of<ApplyRelayDiff>(p);
+  auto diffs = all_of<ApplyRelayDiff>(p);
   ASSERT_FALSE(diffs.empty());
-  for (const ApplyRelayDiff* d : diffs) {
-    EXPECT_EQ(d->from.to_string(), "mysql-bin.000003:800");
-    EXPECT_EQ(d->to.to_string(), "mysql-bin.000003:1000");
+  for (const ApplyRelayDiff& d : diffs) {
+    EXPECT_EQ(d.from.to_string(), "mysql-bin.000003:800");
+    EXPECT_EQ(d.to.to_string(), "mysql-bin.000003:1000");
   }
 }
 
