@@ -1,13 +1,5 @@
 #include "mha/cli/conf_edit.h"
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 namespace mha::cli {
 namespace {
 
@@ -62,10 +54,6 @@ size_t find_block(const std::vector<Line>& lines, const std::string& block) {
     if (name && *name == block) return i;
   }
   return lines.size();
-}
-
-Error io_error(const std::string& what, const std::string& path, int err) {
-  return make_error(ErrorCode::kIo, what + " " + path + ": " + std::strerror(err), err);
 }
 
 }  // namespace
@@ -135,52 +123,6 @@ std::optional<std::string> delete_conf_block(std::string_view text, const std::s
   std::string out(text.substr(0, cut_begin));
   out += text.substr(cut_end);
   return out;
-}
-
-Status write_file_atomically(const std::string& path, std::string_view content) {
-  std::error_code ec;
-  // Replace a symlink's target, not the link.
-  const std::filesystem::path target = std::filesystem::canonical(path, ec);
-  if (ec) return Unexpected(io_error("cannot resolve", path, ec.value()));
-  struct stat st {};
-  if (::stat(target.c_str(), &st) != 0) return Unexpected(io_error("cannot stat", path, errno));
-  std::string tmp = (target.parent_path() / ("." + target.filename().string() + ".XXXXXX"));
-  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) return Unexpected(io_error("cannot create a temporary file next to", path, errno));
-  auto fail = [&](const std::string& what) {
-    const int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return Unexpected(io_error(what, path, err));
-  };
-  size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("cannot write");
-    written += static_cast<size_t>(n);
-  }
-  if (::fchmod(fd, st.st_mode & 07777) != 0) return fail("cannot set the mode of");
-  // Only root can give the file away; for anyone else the owner is already the caller.
-  if (::geteuid() == 0 && ::fchown(fd, st.st_uid, st.st_gid) != 0) return fail("cannot chown");
-  if (::fsync(fd) != 0) return fail("cannot fsync");
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return Unexpected(io_error("cannot close", path, err));
-  }
-  if (::rename(tmp.c_str(), target.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return Unexpected(io_error("cannot replace", path, err));
-  }
-  // Make the rename itself durable.
-  const int dir = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return ok_status();
 }
 
 }  // namespace mha::cli

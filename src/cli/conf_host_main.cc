@@ -4,6 +4,7 @@
 #include "mha/cli/conf_edit.h"
 #include "mha/cli/parse.h"
 #include "mha/cli/tools.h"
+#include "mha/common/atomic_file.h"
 #include "mha/config/config.h"
 
 #include <algorithm>
@@ -61,7 +62,9 @@ int conf_host_main(std::span<const std::string> args, const Context& ctx) {
     }
     edited = std::move(*deleted);
   }
-  if (auto written = write_file_atomically(options.conf, edited); !written) {
+  if (auto written =
+          replace_file_atomically(options.conf, edited, ReplaceOptions{.keep_existing = true});
+      !written) {
     return internal::fail(kConfHostTool, where + ": " + written.error().message, ctx);
   }
   if (options.command == ConfHostCommand::kAdd) {

@@ -1,6 +1,7 @@
 #include "tool_support.h"
 
 #include "mha/cli/conf_edit.h"
+#include "mha/common/atomic_file.h"
 #include "mha/common/log.h"
 #include "mha/config/config.h"
 
@@ -44,7 +45,7 @@ Status remove_server_block(const std::string& path, const std::string& block) {
   if (!edited) {
     return Unexpected(make_error(ErrorCode::kNotFound, path + ": no [" + block + "] block"));
   }
-  return write_file_atomically(path, *edited);
+  return replace_file_atomically(path, *edited, ReplaceOptions{.keep_existing = true});
 }
 
 manager::FailoverSwitches failover_switches(const FailoverOptions& f) {

@@ -1,5 +1,6 @@
 #include "mha/manager/failover_run.h"
 
+#include "mha/common/atomic_file.h"
 #include "mha/common/log.h"
 #include "mha/common/time_text.h"
 #include "mha/observe/observe_cluster.h"
@@ -39,28 +40,9 @@ std::string workfile(const config::AppConfig& c, const std::string& suffix) {
 }
 
 // Writes `text` to `path` through a temporary file and a rename, so readers never see half.
-Status write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return Unexpected(make_error(ErrorCode::kIo, "cannot write " + tmp, errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return Unexpected(make_error(ErrorCode::kIo, "cannot write " + tmp, err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return Unexpected(make_error(ErrorCode::kIo, "cannot rename " + tmp + " to " + path, err));
-  }
-  return ok_status();
+// The decision record and the report: readable by the operator's group, not by everyone.
+Status write_record(const std::string& path, const std::string& text) {
+  return replace_file_atomically(path, text, ReplaceOptions{.mode = 0640});
 }
 
 void log_lines(log::Level level, const std::string& text) {
@@ -317,8 +299,7 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
   for (int round = 1; round <= kMaxPlanRounds; ++round) {
     report.plan_rounds = round;
     log_lines(log::Level::kInfo, planner::render_text(snapshot, decision));
-    if (Status st =
-            write_file_atomically(decision_record_path(config), planner::render_json(decision));
+    if (Status st = write_record(decision_record_path(config), planner::render_json(decision));
         !st) {
       log::warning("cannot write the decision record: {}", st.error().message);
     }
@@ -466,7 +447,7 @@ FailoverResult run_failover(const FailoverEnv& env, const DetectionFacts& detect
                       {"vip", report.phases.vip.count()},
                       {"report", report.phases.report.count()},
                       {"total", report.total_ms}};
-  if (Status st = write_file_atomically(failover_report_path(config), render_report(report)); !st) {
+  if (Status st = write_record(failover_report_path(config), render_report(report)); !st) {
     log::warning("cannot write the failover report: {}", st.error().message);
   }
   return result;

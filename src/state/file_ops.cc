@@ -1,5 +1,7 @@
 #include "file_ops.h"
 
+#include "mha/common/atomic_file.h"
+
 #include <cerrno>
 #include <cstring>
 
@@ -15,7 +17,7 @@ Unexpected io_error(const std::string& what, const std::string& path, int err) {
                                what + " " + path + ": " + std::strerror(err), err));
 }
 
-// Closes the descriptor on every path out of replace_file().
+// Closes the descriptor on every path out of read_file().
 class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}
@@ -39,33 +41,7 @@ class Fd {
 }  // namespace
 
 Status replace_file(const std::string& path, const std::string& content) {
-  // The temporary name carries our PID so two writers never share one; it sits in the same
-  // directory so rename(2) is atomic.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (fd.get() < 0) return io_error("cannot create", tmp, errno);
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::unlink(tmp.c_str());
-      return io_error("cannot write", tmp, err);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0 || fd.close() != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return io_error("cannot write", tmp, err);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return io_error("cannot rename " + tmp + " to", path, err);
-  }
-  return ok_status();
+  return replace_file_atomically(path, content);
 }
 
 Result<std::optional<std::string>> read_file(const std::string& path) {

@@ -10,7 +10,8 @@
 // comment lines ('#' or ';') and blank lines directly before the next header stay: they usually
 // describe or separate the next block. Line ends (\n or \r\n) are kept as found.
 //
-// The text functions are pure; write_file_atomically touches only the named file's directory.
+// Pure text functions. The edited file is written back with mha::replace_file_atomically
+// (common/atomic_file.h, ReplaceOptions::keep_existing).
 
 #include "mha/common/result.h"
 
@@ -33,11 +34,5 @@ Result<std::string> add_conf_block(std::string_view text, const std::string& blo
 
 // `text` without the block's lines; nullopt when there is no such block.
 std::optional<std::string> delete_conf_block(std::string_view text, const std::string& block);
-
-// Replaces `path` with `content`: a temporary file in the same directory, written, fsync'ed,
-// given the old file's permission bits (and owner, when running as root), renamed over the
-// old name, then the directory fsync'ed. A symbolic link is followed: its target is replaced.
-// On failure the old file is untouched and the temporary file removed. kIo naming the path.
-Status write_file_atomically(const std::string& path, std::string_view content);
 
 }  // namespace mha::cli
