@@ -162,6 +162,98 @@ TEST_F(RelayDiffTest, NewMasterMissingThousandsOfCommitsGetsThemBeforePromotion)
   run_lagging("db2", "db3", 2000, "db2");
 }
 
+// db3's IO thread stops inside one large transaction (its link from db1 is rate-limited with
+// htb, so the transaction arrives slowly; STOP SLAVE IO_THREAD lands in the middle of it). Its
+// SQL thread then idles at the transaction's start (Exec < Read) forever. The failover must not
+// wait for Exec == Read: db3 gets the diff from its Exec position (the whole transaction, from
+// db2's relay logs) and ends with exactly the acknowledged rows, no row twice or missing.
+TEST_F(RelayDiffTest, ReplicaCutInsideATransactionGetsItWholeFromItsExecPosition) {
+  const std::string conf = write_conf();
+  ManagerProcess m(c(), conf, dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  std::set<int> acked = commit_rows(1, 20);
+  ASSERT_TRUE(replicas_received_all({"db2", "db3"}));
+
+  // Only what db1 sends to db3 is slowed: 256 kbit/s, so a few MB take minutes.
+  Undo unthrottle([&] { c().exec_in("db1", "tc qdisc del dev eth0 root 2>/dev/null"); });
+  CommandResult tc =
+      c().exec_in("db1",
+                  "tc qdisc add dev eth0 root handle 1: htb default 1 && "
+                  "tc class add dev eth0 parent 1: classid 1:1 htb rate 1gbit && "
+                  "tc class add dev eth0 parent 1: classid 1:2 htb rate 256kbit ceil 256kbit && "
+                  "tc filter add dev eth0 parent 1: protocol ip prio 1 u32 match ip dst " +
+                      c().host("db3").ip + "/32 flowid 1:2");
+  ASSERT_EQ(tc.exit_code, 0) << tc.err;
+
+  auto before = c().sql_row("db1", "SHOW MASTER STATUS");
+  ASSERT_TRUE(before);
+  // One transaction of 20000 rows (about 4.5 MB of row events).
+  constexpr int kFirst = 100000;
+  constexpr int kRows = 20000;
+  ASSERT_TRUE(sql("db1", "INSERT INTO test.diffed SELECT seq, REPEAT('t', 200) FROM test.seq_" +
+                             std::to_string(kFirst) + "_to_" + std::to_string(kFirst + kRows - 1)));
+  for (int id = kFirst; id < kFirst + kRows; ++id) acked.insert(id);
+  ASSERT_TRUE(replicas_received_all({"db2"}));
+  auto after = c().sql_row("db1", "SHOW MASTER STATUS");
+  ASSERT_TRUE(after);
+  const uint64_t txn_start = std::stoull((*before)["Position"]);
+  const uint64_t txn_end = std::stoull((*after)["Position"]);
+  ASSERT_GT(txn_end - txn_start, 1000000u) << "the transaction is too small to be cut reliably";
+
+  // Stop db3's IO thread once it has some of the transaction, well before the end.
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto st = c().sql_row("db3", "SHOW SLAVE STATUS");
+        return st && (*st)["Master_Log_File"] == (*after)["File"] &&
+               std::stoull((*st)["Read_Master_Log_Pos"]) > txn_start + 20000;
+      },
+      seconds(60)));
+  ASSERT_TRUE(sql("db3", "STOP SLAVE IO_THREAD"));
+  // The precondition the test is about: db3 is really inside the transaction, idle.
+  std::map<std::string, std::string> cut;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto st = c().sql_row("db3", "SHOW SLAVE STATUS");
+        if (!st) return false;
+        cut = *st;
+        return cut["Slave_IO_Running"] == "No" &&
+               cut["Slave_SQL_Running_State"].find("read all relay log") != std::string::npos;
+      },
+      seconds(30)))
+      << cut["Slave_SQL_Running_State"];
+  const uint64_t read = std::stoull(cut["Read_Master_Log_Pos"]);
+  const uint64_t exec = std::stoull(cut["Exec_Master_Log_Pos"]);
+  ASSERT_EQ(exec, txn_start) << "db3 did not stop at the start of the large transaction";
+  ASSERT_GT(read, exec);
+  ASSERT_LT(read, txn_end) << "db3 received the whole transaction: nothing was cut";
+  ASSERT_EQ(ids_on("db3", "test.diffed").size(), 20u);
+
+  ASSERT_TRUE(c().kill9("db1"));
+  ASSERT_EQ(m.wait_exit(seconds(300)), 0) << diagnostics(m);
+  const std::string log = read_file(log_file());
+  EXPECT_THAT(log, HasSubstr("ends inside a transaction"));
+  EXPECT_THAT(log, HasSubstr("applied 1 transaction(s)"));
+  auto st = c().sql_row("db3", "SHOW SLAVE STATUS");
+  ASSERT_TRUE(st);
+  EXPECT_EQ((*st)["Master_Host"], c().host("db2").ip);
+  EXPECT_EQ((*st)["Slave_SQL_Running"], "Yes") << (*st)["Last_SQL_Error"];
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto ms = c().sql_row("db2", "SHOW MASTER STATUS");
+        auto fs = c().sql_row("db3", "SHOW SLAVE STATUS");
+        return ms && fs && (*fs)["Relay_Master_Log_File"] == (*ms)["File"] &&
+               (*fs)["Exec_Master_Log_Pos"] == (*ms)["Position"];
+      },
+      seconds(60)));
+  for (const std::string h : {"db2", "db3"}) {
+    EXPECT_EQ(ids_on(h, "test.diffed"), acked)
+        << h << " does not hold exactly the acknowledged rows";
+  }
+  EXPECT_EQ(extended_checksums("db3"), extended_checksums("db2"));
+  EXPECT_NE(extended_checksums("db3"), "");
+}
+
 // relay_log_purge=1 on the only latest replica removed the relay logs the lagging one needs:
 // the failover stops at the check, before anything is promoted or re-pointed.
 TEST_F(RelayDiffTest, PurgedRelayLogsOnTheLatestReplicaRefuseAndNobodyMoves) {
