@@ -225,6 +225,7 @@ class Run {
   const topology::ServerObservation& new_;
   Outcome out_;
   std::optional<Conn> oc_, nc_;
+  std::map<std::size_t, Conn> replica_conns_;  // opened before the block, used once each
   // What has been done that a rollback must undo.
   bool stop_ran_ = false;
   bool orig_read_only_ = false;
@@ -330,7 +331,13 @@ void Run::switch_replica(std::size_t index, const FinalPosition& orig_final,
     out_.warnings.push_back(s.id.display() + ": " + why);
     log::error("{}: not switched: {}", s.id.display(), why);
   };
-  Result<Conn> c = connect(connector_, config_, s, o_.timeouts);
+  Result<Conn> c = Unexpected(make_error(ErrorCode::kInternal, "not connected"));
+  if (auto pre = replica_conns_.find(index); pre != replica_conns_.end()) {
+    c = std::move(pre->second);
+    replica_conns_.erase(pre);
+  } else {
+    c = connect(connector_, config_, s, o_.timeouts);
+  }
   if (!c) return fail(c.error().message);
   Result<bool> reached = wait_reached(*c, orig_final, o_.catchup_timeout);
   if (!reached) return fail(reached.error().message);
@@ -381,6 +388,14 @@ Outcome Run::go() {
     Result<Conn> n = connect(connector_, config_, new_, t);
     if (!n) return fail_before_switch(n.error().message);
     nc_.emplace(std::move(*n));
+  }
+  // The replicas' sessions are opened now, before writes are blocked: with semi-sync they are
+  // re-pointed inside the window, and a connection handshake there is pure delay. One that cannot
+  // be opened is retried (and reported) when its turn comes.
+  for (std::size_t i : plan_.replicas) {
+    if (Result<Conn> c = connect(connector_, config_, snap_.servers[i], t)) {
+      replica_conns_.emplace(i, std::move(*c));
+    }
   }
   std::set<uint64_t> own;
   if (auto id = oc_->query(oc_->dialect->select_connection_id())) {
