@@ -1,7 +1,6 @@
 // Stage 1: which servers take part in the failover (MHA Phase 1 checks 5 and the dead/failed
 // slave rules, with ignore_fail).
 
-#include <ctime>
 
 #include "planner_internal.h"
 
@@ -17,15 +16,6 @@ std::string errno_suffix(const topology::ServerObservation& s) {
 
 ServerRef ref(const topology::ClusterSnapshot& snap, std::size_t i) {
   return ServerRef{i, snap.servers[i].id.display()};
-}
-
-std::string iso_utc(TimePoint t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {

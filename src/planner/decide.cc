@@ -1,5 +1,7 @@
 // decide_failover(): the rules in the order decision.h lists them.
 
+#include "mha/common/time_text.h"
+
 #include <algorithm>
 
 #include "planner_internal.h"
@@ -17,7 +19,7 @@ std::vector<std::string> policy_inputs(const FailoverPolicy& p) {
       "last_failover_minute=" + std::to_string(p.last_failover_minute.count()),
       std::string("error_marker=") + (p.markers.error_marker_exists ? "present" : "absent"),
       "last_failover_complete=" +
-          (p.markers.last_complete ? internal::iso_utc(*p.markers.last_complete) : "none"),
+          (p.markers.last_complete ? iso8601_utc(*p.markers.last_complete) : "none"),
       std::string("latest_priority=") + flag(p.latest_priority),
       std::string("check_repl_delay=") + flag(p.check_repl_delay),
       std::string("multi_tier_slave=") + flag(p.multi_tier_slave),
@@ -207,10 +209,9 @@ Decision decide_failover(const topology::ClusterSnapshot& snap, const FailoverPo
       return refuse(
           std::move(d),
           Refuse{RefuseRule::kRecentFailover,
-                 "The last failover completed at " +
-                     internal::iso_utc(*policy.markers.last_complete) + ", less than " +
-                     std::to_string(policy.last_failover_minute.count()) +
-                     " minutes (--last_failover_minute) before " + internal::iso_utc(now) +
+                 "The last failover completed at " + iso8601_utc(*policy.markers.last_complete) +
+                     ", less than " + std::to_string(policy.last_failover_minute.count()) +
+                     " minutes (--last_failover_minute) before " + iso8601_utc(now) +
                      ". Run with --ignore_last_failover or remove .failover.complete to allow "
                      "another one.",
                  std::nullopt});

@@ -15,7 +15,6 @@
 namespace mha::planner::internal {
 
 ServerRef ref(const topology::ClusterSnapshot& snap, std::size_t i);
-std::string iso_utc(TimePoint t);  // "2024-05-01T12:00:00Z"
 std::string join(const std::vector<std::string>& parts, const std::string& sep = ", ");
 
 // Stage 1: which servers take part. Every configured server but the master lands in exactly one

@@ -1,3 +1,4 @@
+#include "mha/common/time_text.h"
 #include "mha/planner/render.h"
 
 #include <nlohmann/json.hpp>
@@ -45,8 +46,8 @@ Json plan_json(const FailoverPlan& p) {
 std::string render_json(const Decision& decision, bool pretty) {
   const DecisionRecord& rec = decision.record;
   Json j;
-  j["decided_at"] = internal::iso_utc(rec.decided_at);
-  j["snapshot_taken_at"] = internal::iso_utc(rec.snapshot_taken_at);
+  j["decided_at"] = iso8601_utc(rec.decided_at);
+  j["snapshot_taken_at"] = iso8601_utc(rec.snapshot_taken_at);
   const FailoverPlan* plan = decision.plan();
   const Refuse* refusal = decision.refusal();
   j["outcome"] = plan ? "failover" : refusal ? "refuse" : "no_failover";

@@ -1,3 +1,4 @@
+#include "mha/common/time_text.h"
 #include "mha/planner/render.h"
 
 #include <algorithm>
@@ -6,8 +7,6 @@
 
 namespace mha::planner {
 namespace {
-
-using internal::iso_utc;
 
 // Unmanaged replicas that follow server `parent`, indented one level under it.
 void children(std::string& out, const topology::ClusterSnapshot& snap, const FailoverPlan& plan,
@@ -81,8 +80,8 @@ std::string render_text(const topology::ClusterSnapshot& snap, const Decision& d
                                            : "unreachable") +
          "\n";
   if (rec.mode) out += std::string("Mode: ") + replication_mode_name(*rec.mode) + "\n";
-  out += "Snapshot taken: " + iso_utc(rec.snapshot_taken_at) + "\n";
-  out += "Decided at: " + iso_utc(rec.decided_at) + "\n";
+  out += "Snapshot taken: " + iso8601_utc(rec.snapshot_taken_at) + "\n";
+  out += "Decided at: " + iso8601_utc(rec.decided_at) + "\n";
   out += "Inputs: " + internal::join(rec.inputs) + "\n";
   if (!rec.candidates.empty()) {
     out += "\nServers:\n";

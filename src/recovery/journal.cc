@@ -1,5 +1,7 @@
 #include "mha/recovery/journal.h"
 
+#include "mha/common/time_text.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
@@ -29,30 +31,12 @@ const char* step_outcome_name(StepOutcome o) {
   return "unknown";
 }
 
-namespace {
-
-// UTC, millisecond resolution: journals are compared across hosts and log files.
-std::string iso8601(std::chrono::system_clock::time_point t) {
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
-  return out;
-}
-
-}  // namespace
-
 std::string journal_line(const JournalRecord& r) {
   nlohmann::ordered_json j;
   j["step"] = r.step_index;
   j["name"] = r.step_name;
   j["kind"] = r.finished ? "finished" : "started";
-  j["at"] = iso8601(r.at);
+  j["at"] = iso8601_utc_ms(r.at);  // compared across hosts and log files
   j["outcome"] = step_outcome_name(r.outcome);
   j["detail"] = r.detail;
   // Replace invalid UTF-8 (server error texts) rather than throwing.
