@@ -1,7 +1,6 @@
 // Stage 1: which servers take part in the failover (MHA Phase 1 checks 5 and the dead/failed
 // slave rules, with ignore_fail).
 
-
 #include "planner_internal.h"
 
 namespace mha::planner::internal {
