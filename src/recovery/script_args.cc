@@ -2,18 +2,6 @@
 
 namespace mha::recovery::internal {
 
-std::string shell_quote(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
 std::string script_line(const std::string& script, const std::vector<std::string>& args) {
   std::string line = script;
   for (const std::string& a : args) line += " " + shell_quote(a);

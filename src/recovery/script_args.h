@@ -5,6 +5,7 @@
 // arguments), so arguments are appended single-quoted.
 
 #include "mha/recovery/executor.h"
+#include "mha/ssh/shell_quote.h"
 #include "mha/topology/cluster_snapshot.h"
 
 #include <string>
@@ -12,8 +13,8 @@
 
 namespace mha::recovery::internal {
 
-// 'value' with every ' written as '\''.
-std::string shell_quote(const std::string& value);
+// One quoting rule for every line this module builds (hooks, remote commands).
+using ssh::shell_quote;
 
 // `script` followed by each "--name=value" argument quoted.
 std::string script_line(const std::string& script, const std::vector<std::string>& args);
