@@ -254,6 +254,85 @@ TEST_F(RelayDiffTest, ReplicaCutInsideATransactionGetsItWholeFromItsExecPosition
   EXPECT_NE(extended_checksums("db3"), "");
 }
 
+// Both replicas are cut inside the same large transaction: no replica has all of it. The plan
+// counts both up to the transaction's start; the dead master's host still answers SSH, so the
+// binlog salvage, starting there, brings the whole transaction to the new master and the other
+// replica replicates it: every acknowledged row on both survivors.
+TEST_F(RelayDiffTest, EveryReplicaCutInsideATransactionGetsItFromTheDeadMastersBinlog) {
+  const std::string conf = write_conf();
+  ManagerProcess m(c(), conf, dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  std::set<int> acked = commit_rows(1, 20);
+  ASSERT_TRUE(replicas_received_all({"db2", "db3"}));
+  Undo unthrottle([&] { c().exec_in("db1", "tc qdisc del dev eth0 root 2>/dev/null"); });
+  std::string line =
+      "tc qdisc add dev eth0 root handle 1: htb default 1 && "
+      "tc class add dev eth0 parent 1: classid 1:1 htb rate 1gbit && "
+      "tc class add dev eth0 parent 1: classid 1:2 htb rate 256kbit ceil 256kbit";
+  for (const std::string h : {"db2", "db3"}) {
+    line += " && tc filter add dev eth0 parent 1: protocol ip prio 1 u32 match ip dst " +
+            c().host(h).ip + "/32 flowid 1:2";
+  }
+  CommandResult tc = c().exec_in("db1", line);
+  ASSERT_EQ(tc.exit_code, 0) << tc.err;
+  auto before = c().sql_row("db1", "SHOW MASTER STATUS");
+  ASSERT_TRUE(before);
+  // Semi-sync gives up after 3 s without an acknowledgement; the commit then returns.
+  ASSERT_TRUE(sql("db1",
+                  "INSERT INTO test.diffed SELECT seq, REPEAT('t', 200) FROM "
+                  "test.seq_100000_to_119999"));
+  for (int id = 100000; id < 120000; ++id) acked.insert(id);
+  auto after = c().sql_row("db1", "SHOW MASTER STATUS");
+  ASSERT_TRUE(after);
+  const uint64_t txn_start = std::stoull((*before)["Position"]);
+  const uint64_t txn_end = std::stoull((*after)["Position"]);
+  for (const std::string h : {"db2", "db3"}) {
+    ASSERT_TRUE(eventually(
+        [&] {
+          auto st = c().sql_row(h, "SHOW SLAVE STATUS");
+          return st && (*st)["Master_Log_File"] == (*after)["File"] &&
+                 std::stoull((*st)["Read_Master_Log_Pos"]) > txn_start + 20000;
+        },
+        seconds(60)))
+        << h;
+    ASSERT_TRUE(sql(h, "STOP SLAVE IO_THREAD"));
+  }
+  for (const std::string h : {"db2", "db3"}) {
+    std::map<std::string, std::string> cut;
+    ASSERT_TRUE(eventually(
+        [&] {
+          auto st = c().sql_row(h, "SHOW SLAVE STATUS");
+          if (!st) return false;
+          cut = *st;
+          return cut["Slave_SQL_Running_State"].find("read all relay log") != std::string::npos;
+        },
+        seconds(30)))
+        << h << ": " << cut["Slave_SQL_Running_State"];
+    ASSERT_EQ(cut["Slave_IO_Running"], "No") << h;
+    ASSERT_EQ(std::stoull(cut["Exec_Master_Log_Pos"]), txn_start) << h;
+    ASSERT_LT(std::stoull(cut["Read_Master_Log_Pos"]), txn_end) << h << " received it all";
+  }
+  ASSERT_TRUE(c().kill9("db1"));
+  ASSERT_EQ(m.wait_exit(seconds(300)), 0) << diagnostics(m);
+  const std::string log = read_file(log_file());
+  EXPECT_THAT(log, HasSubstr("received only part of the transaction at"));
+  EXPECT_THAT(log, HasSubstr("saved 1 transaction(s)"));
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto ms = c().sql_row("db2", "SHOW MASTER STATUS");
+        auto fs = c().sql_row("db3", "SHOW SLAVE STATUS");
+        return ms && fs && (*fs)["Relay_Master_Log_File"] == (*ms)["File"] &&
+               (*fs)["Exec_Master_Log_Pos"] == (*ms)["Position"];
+      },
+      seconds(60)));
+  for (const std::string h : {"db2", "db3"}) {
+    EXPECT_EQ(ids_on(h, "test.diffed"), acked)
+        << h << " does not hold exactly the acknowledged rows";
+  }
+  EXPECT_EQ(extended_checksums("db3"), extended_checksums("db2"));
+}
+
 // relay_log_purge=1 on the only latest replica removed the relay logs the lagging one needs:
 // the failover stops at the check, before anything is promoted or re-pointed.
 TEST_F(RelayDiffTest, PurgedRelayLogsOnTheLatestReplicaRefuseAndNobodyMoves) {
