@@ -23,6 +23,7 @@
 #include "mha/ssh/identity.h"
 #include "mha/ssh/library.h"
 #include "mha/state/file_state_store.h"
+#include "mha/state/process_control.h"
 #include "mha/state/status_reporter.h"
 
 #include <atomic>
@@ -112,11 +113,6 @@ class ManagerLog {
   bool ok_ = true;
   std::string error_;
 };
-
-Status ensure_workdir(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0750) == 0 || errno == EEXIST) return ok_status();
-  return Unexpected(make_error(ErrorCode::kIo, "cannot create manager_workdir " + dir, errno));
-}
 
 manager::MonitorSettings settings_from(const config::AppConfig& config,
                                        const ManagerOptions& options) {
@@ -214,7 +210,7 @@ int manager_main(std::span<const std::string> args, const Context& ctx) {
   ManagerLog logging(config, ctx.out);
   if (!logging.ok()) return internal::fail(kManagerTool, logging.error(), ctx);
   for (const std::string& w : config.warnings) log::warning("{}", w);
-  if (Status st = ensure_workdir(config.app.manager_workdir); !st) {
+  if (Status st = internal::ensure_workdir(config.app.manager_workdir); !st) {
     return internal::fail(kManagerTool, st.error().message, ctx);
   }
 
@@ -255,7 +251,8 @@ int manager_main(std::span<const std::string> args, const Context& ctx) {
   // failovers until an operator has looked, exactly as a failed failover does.
   if (Result<std::optional<state::StatusSnapshot>> prev = store.read_status(); prev && *prev) {
     const state::StatusRecord& r = (*prev)->record;
-    const bool alive = r.pid > 0 && (::kill(r.pid, 0) == 0 || errno == EPERM);
+    state::ProcProcessControl processes;
+    const bool alive = state::manager_running(processes, r.pid);
     if (r.status == state::ManagerStatus::kFailoverRunning && !alive) {
       log::error(
           "The previous manager (pid {}) died while a failover was running; the cluster may be "

@@ -21,6 +21,7 @@
 #include "mha/ssh/identity.h"
 #include "mha/ssh/library.h"
 #include "mha/state/file_state_store.h"
+#include "mha/state/process_control.h"
 #include "mha/switchover/executor.h"
 
 #include <cerrno>
@@ -39,12 +40,13 @@ namespace mha::cli {
 namespace {
 
 // The pid of a live masterha_manager that wrote the status record, or 0.
+// The pid of the manager the status file names, when it is still running; 0 otherwise.
 int running_manager(state::FailoverStateStore& store) {
   Result<std::optional<state::StatusSnapshot>> st = store.read_status();
   if (!st || !*st) return 0;
+  state::ProcProcessControl processes;
   const int pid = (*st)->record.pid;
-  if (pid <= 0) return 0;
-  return (::kill(pid, 0) == 0 || errno == EPERM) ? pid : 0;
+  return state::manager_running(processes, pid) ? pid : 0;
 }
 
 bool confirmed(const Context& ctx, const std::string& question) {
@@ -63,9 +65,8 @@ int switchover_main(const MasterSwitchOptions& options, const config::AppConfig&
   for (const std::string& w : config.warnings) log::warning("{}", w);
   const SwitchoverOptions& so = options.switchover;
 
-  if (::mkdir(config.app.manager_workdir.c_str(), 0750) != 0 && errno != EEXIST) {
-    return internal::fail(kMasterSwitchTool,
-                          "cannot create manager_workdir " + config.app.manager_workdir, ctx);
+  if (Status st = internal::ensure_workdir(config.app.manager_workdir); !st) {
+    return internal::fail(kMasterSwitchTool, st.error().message, ctx);
   }
   state::FileStateStore store(state::StatePaths{config.app.manager_workdir, config.app_name});
   mysql::MysqlLibrary mysql_library;
@@ -185,9 +186,8 @@ int master_switch_main(std::span<const std::string> args, const Context& ctx) {
         "--dead_master_host=" + options.dead.host + " is not a server of " + config->conf_path,
         ctx);
   }
-  if (::mkdir(config->app.manager_workdir.c_str(), 0750) != 0 && errno != EEXIST) {
-    return internal::fail(kMasterSwitchTool,
-                          "cannot create manager_workdir " + config->app.manager_workdir, ctx);
+  if (Status st = internal::ensure_workdir(config->app.manager_workdir); !st) {
+    return internal::fail(kMasterSwitchTool, st.error().message, ctx);
   }
   state::FileStateStore store(state::StatePaths{config->app.manager_workdir, config->app_name});
   if (const int pid = running_manager(store); pid != 0) {

@@ -11,6 +11,8 @@
 #include <ostream>
 #include <sstream>
 
+#include <sys/stat.h>
+
 namespace mha::cli::internal {
 
 int finish(const EarlyExit& done, const Context& ctx) {
@@ -60,6 +62,11 @@ manager::FailoverSwitches failover_switches(const FailoverOptions& f) {
   s.new_master_port = f.new_master_host.empty() ? 0 : f.new_master_port;
   s.dry_run = f.dry_run;
   return s;
+}
+
+Status ensure_workdir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0750) == 0 || errno == EEXIST) return ok_status();
+  return Unexpected(make_error(ErrorCode::kIo, "cannot create manager_workdir " + dir, errno));
 }
 
 }  // namespace mha::cli::internal

@@ -42,6 +42,9 @@ class LogTo {
 // --remove_dead_master_conf: deletes [block] from the file at `path`, keeping every other line.
 Status remove_server_block(const std::string& path, const std::string& block);
 
+// Creates manager_workdir (mode 0750) unless it exists. kIo naming the directory.
+Status ensure_workdir(const std::string& dir);
+
 // The failover switches of masterha_manager / masterha_master_switch --master_state=dead.
 manager::FailoverSwitches failover_switches(const FailoverOptions& f);
 

@@ -40,6 +40,12 @@ Status kill_error(const std::string& target, int signal, int err) {
 
 }  // namespace
 
+bool manager_running(ProcessControl& processes, int pid) {
+  if (pid <= 0) return false;
+  const std::optional<ProcessInfo> p = processes.inspect(pid);
+  return p && p->is_manager();
+}
+
 bool ProcessInfo::is_manager() const {
   static const std::string kComm = std::string(kManagerProgram).substr(0, 15);
   return comm == kComm || base_name(argv0) == kManagerProgram;

@@ -55,6 +55,10 @@ class ProcessControl {
   virtual Status signal_process(int pid, int signal) = 0;
 };
 
+// Whether `pid` (from a status file) is a running masterha_manager. A live process alone does not
+// count: after a manager died its pid may belong to anything. 0 or less is never running.
+bool manager_running(ProcessControl& processes, int pid);
+
 class ProcProcessControl final : public ProcessControl {
  public:
   // `proc_root` is "/proc"; tests may point it elsewhere.

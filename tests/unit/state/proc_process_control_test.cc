@@ -46,6 +46,14 @@ TEST(ProcessInfoTest, ManagerByTruncatedCommOrArgv0) {
   EXPECT_FALSE(info.is_manager());
 }
 
+TEST(ManagerRunningTest, ALiveProcessThatIsNoManagerDoesNotCount) {
+  // The status file's pid reused by something else (here: this test binary) is not a manager.
+  ProcProcessControl processes;
+  EXPECT_FALSE(manager_running(processes, static_cast<int>(::getpid())));
+  EXPECT_FALSE(manager_running(processes, 0));
+  EXPECT_FALSE(manager_running(processes, -1));
+}
+
 TEST(ProcProcessControlTest, InspectsItself) {
   ProcProcessControl control;
   const auto self = control.inspect(::getpid());
