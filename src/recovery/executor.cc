@@ -4,6 +4,7 @@
 #include "mha/mysql/dialect.h"
 #include "mha/mysql/errors.h"
 #include "mha/mysql/library.h"
+#include "mha/mysql/semi_sync.h"
 #include "mha/mysql/sql_text.h"
 #include "mha/mysql/status_parsers.h"
 #include "mha/planner/position.h"
@@ -37,8 +38,6 @@ using std::chrono::seconds;
 
 // MHA's script exit status meaning "failed, but proceed with the failover".
 constexpr int kScriptProceedWithWarning = 10;
-// How long a promotion waits for the first semi-sync replica to register.
-constexpr milliseconds kSemiSyncClientWait{3000};
 // How long one wait of a re-pointed replica lasts before its threads are checked for errors.
 constexpr seconds kRepointWaitSlice{2};
 // ER_NO_SUCH_THREAD: the session ended between listing and KILL.
@@ -946,22 +945,13 @@ std::string StepRunner::wait_semi_sync_clients(Server& nm, const planner::Server
       std::count_if(plan_.new_replicas.begin(), plan_.new_replicas.end(),
                     [this](const planner::ServerRef& r) { return dropped(r.index); });
   if (expected == 0) return "no replica to wait for";
-  const std::string sql = "SHOW GLOBAL STATUS LIKE '" + nm.dialect.semi_sync().source_clients + "'";
-  const auto deadline = std::chrono::steady_clock::now() + kSemiSyncClientWait;
-  std::string seen = "0";
-  while (true) {
-    Result<mysql::ResultSet> r = query(nm, ref, sql);
-    if (r) {
-      const mysql::Cell* c = r->get(0, "Value");
-      if (c && *c) seen = **c;
-      if (std::strtoul(seen.c_str(), nullptr, 10) >= 1) return seen + " semi-sync replica(s)";
-    }
-    if (std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  Result<int> clients =
+      mysql::wait_semi_sync_clients(*nm.session, nm.dialect, 1, mysql::kSemiSyncClientWait);
+  if (clients && *clients >= 1) return std::to_string(*clients) + " semi-sync replica(s)";
   const std::string w = ref.name + ": no semi-sync replica connected within " +
-                        std::to_string(kSemiSyncClientWait.count()) +
-                        " ms; the first writes wait for rpl_semi_sync_master_timeout";
+                        std::to_string(mysql::kSemiSyncClientWait.count()) +
+                        " ms; the first writes wait for rpl_semi_sync_master_timeout" +
+                        (clients ? "" : " (" + clients.error().message + ")");
   report_.warnings.push_back(w);
   log::warning("{}", w);
   return "no semi-sync replica yet";
@@ -982,7 +972,7 @@ StepResult StepRunner::run(const planner::PromoteNewMaster& s) {
     done.push_back("RESET SLAVE ALL");
   }
   if (s.enable_semi_sync_master) {
-    st = exec(*nm, s.new_master, "SET GLOBAL " + nm->dialect.semi_sync().source_enabled + "=1");
+    st = exec(*nm, s.new_master, mysql::set_semi_sync_master(nm->dialect, true));
     if (!st) return failed(std::move(st).error(), left);
     // Before the first write: with no semi-sync replica connected yet, the first commits would
     // wait out rpl_semi_sync_master_timeout and then be acknowledged without any replica having
