@@ -184,6 +184,24 @@ Result<std::optional<topology::MasterStatus>> parse_master_status(const ResultSe
   return std::optional<topology::MasterStatus>(std::move(m));
 }
 
+Result<std::vector<topology::ProcessInfo>> parse_processlist(const ResultSet& result) {
+  std::vector<topology::ProcessInfo> out;
+  for (size_t i = 0; i < result.rows.size(); ++i) {
+    RowReader row(result, i, "SHOW FULL PROCESSLIST");
+    topology::ProcessInfo p;
+    p.id = row.number<uint64_t>({"Id"}, true);
+    p.user = row.text({"User"}, true);
+    p.host = row.text({"Host"}, false);
+    p.command = row.text({"Command"}, true);
+    p.time_s = row.number<int64_t>({"Time"}, false);
+    p.state = row.text({"State"}, false);
+    p.info = row.text({"Info"}, false);
+    if (row.error()) return Unexpected(*row.error());
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 Result<std::map<std::string, std::string>> parse_variables(const ResultSet& result) {
   std::optional<size_t> name = result.find_column("Variable_name");
   std::optional<size_t> value = result.find_column("Value");

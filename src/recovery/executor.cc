@@ -8,6 +8,7 @@
 #include "mha/mysql/sql_text.h"
 #include "mha/mysql/status_parsers.h"
 #include "mha/planner/position.h"
+#include "mha/topology/sessions.h"
 
 #include <algorithm>
 #include <compare>
@@ -389,22 +390,21 @@ StepRunner::SqlFence StepRunner::fence_by_sql(const planner::FenceOldMaster& s) 
       return f;
     }
   }
-  // Every client session but ours, replication (binlog dump) and server threads.
-  Result<mysql::ResultSet> ids = query(
-      *srv, s.master,
-      "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
-      "IN ('system user', 'event_scheduler') AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump "
-      "GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker')");
-  if (!ids) {
-    f.failure = std::move(ids).error();
+  // Every application session but ours: the one rule the online switchover kills by too.
+  Result<mysql::ResultSet> own = query(*srv, s.master, srv->dialect.select_connection_id());
+  Result<mysql::ResultSet> listed = query(*srv, s.master, srv->dialect.show_full_processlist());
+  Result<std::vector<topology::ProcessInfo>> sessions =
+      listed ? mysql::parse_processlist(*listed) : Unexpected(std::move(listed).error());
+  if (!own || !sessions) {
+    f.failure = own ? std::move(sessions).error() : std::move(own).error();
     return f;
   }
+  const bool own_known = !own->rows.empty() && !own->rows[0].empty() && own->rows[0][0];
+  const std::string own_id = own_known ? *own->rows[0][0] : std::string();
   int killed = 0;
-  for (size_t row = 0; row < ids->size(); ++row) {
-    const mysql::Cell* c = ids->get(row, "ID");
-    if (!c || !*c) continue;
-    const std::string& id_text = **c;
-    Status st = exec(*srv, s.master, "KILL " + id_text);
+  for (const topology::ProcessInfo& p : *sessions) {
+    if (std::to_string(p.id) == own_id || !topology::is_application_session(p)) continue;
+    Status st = exec(*srv, s.master, srv->dialect.kill_connection(p.id));
     if (st) {
       ++killed;
     } else if (st.error().detail != kErNoSuchThread) {

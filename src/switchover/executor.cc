@@ -429,7 +429,9 @@ Outcome Run::go() {
     Result<mysql::ResultSet> pl = oc_->query(oc_->dialect->show_full_processlist());
     if (!pl) return fail_before_switch(pl.error().message);
     int killed = 0;
-    for (const ProcessInfo& p : parse_processlist(*pl)) {
+    Result<std::vector<ProcessInfo>> sessions = mysql::parse_processlist(*pl);
+    if (!sessions) return fail_before_switch(sessions.error().message);
+    for (const ProcessInfo& p : *sessions) {
       if (own.count(p.id) != 0 || !topology::is_application_session(p)) continue;
       // An already-gone session (1094) is fine.
       if (oc_->run(oc_->dialect->kill_connection(p.id))) ++killed;
@@ -583,22 +585,6 @@ void Run::wait_semi_sync_replica() {
 
 }  // namespace
 
-std::vector<ProcessInfo> parse_processlist(const mysql::ResultSet& r) {
-  std::vector<ProcessInfo> out;
-  for (std::size_t i = 0; i < r.rows.size(); ++i) {
-    ProcessInfo p;
-    p.id = static_cast<uint64_t>(number(cell(r, i, "Id")));
-    p.user = cell(r, i, "User");
-    p.host = cell(r, i, "Host");
-    p.command = cell(r, i, "Command");
-    p.time_s = number(cell(r, i, "Time"));
-    p.state = cell(r, i, "State");
-    p.info = cell(r, i, "Info");
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
 Observed observe(const config::AppConfig& config, mysql::SqlConnector& connector,
                  const mysql::Timeouts& timeouts) {
   Observed o;
@@ -617,10 +603,13 @@ Observed observe(const config::AppConfig& config, mysql::SqlConnector& connector
     if (auto id = c->query(c->dialect->select_connection_id())) {
       o.own_sessions[i].insert(static_cast<uint64_t>(number(first_cell(*id))));
     }
-    if (auto pl = c->query(c->dialect->show_full_processlist())) {
-      o.processes[i] = parse_processlist(*pl);
+    Result<mysql::ResultSet> pl = c->query(c->dialect->show_full_processlist());
+    Result<std::vector<ProcessInfo>> sessions =
+        pl ? mysql::parse_processlist(*pl) : Unexpected(std::move(pl).error());
+    if (sessions) {
+      o.processes[i] = std::move(*sessions);
     } else {
-      o.warnings.push_back(pl.error().message);
+      o.warnings.push_back(sessions.error().message);
     }
     if (master && *master == i) {
       if (auto l = c->query(c->dialect->is_used_lock(kMonitorLockName))) {

@@ -10,6 +10,7 @@
 #include "mha/common/result.h"
 #include "mha/mysql/result_set.h"
 #include "mha/topology/replica_status.h"
+#include "mha/topology/sessions.h"
 
 #include <map>
 #include <optional>
@@ -25,6 +26,10 @@ Result<std::vector<topology::ReplicaStatus>> parse_replica_status(const ResultSe
 // SHOW MASTER STATUS / SHOW BINARY LOG STATUS. nullopt when the result is empty (binary logging
 // is disabled on the server).
 Result<std::optional<topology::MasterStatus>> parse_master_status(const ResultSet& result);
+
+// SHOW FULL PROCESSLIST: one entry per session. Id is required; NULL Time/Info/State read as 0/"".
+// Which of them belong to the application is topology::is_application_session's rule.
+Result<std::vector<topology::ProcessInfo>> parse_processlist(const ResultSet& result);
 
 // SHOW [GLOBAL] VARIABLES / STATUS (Variable_name, Value): name -> value, NULL as "".
 Result<std::map<std::string, std::string>> parse_variables(const ResultSet& result);

@@ -94,7 +94,4 @@ Outcome execute(const config::AppConfig& config, const topology::ClusterSnapshot
 std::string report_json(const config::AppConfig& config, const topology::ClusterSnapshot& snapshot,
                         const SwitchPlan& plan, const Outcome& outcome);
 
-// Parses SHOW FULL PROCESSLIST rows (columns by name).
-std::vector<ProcessInfo> parse_processlist(const mysql::ResultSet& result);
-
 }  // namespace mha::switchover

@@ -261,5 +261,47 @@ TEST(GtidStateFixture, ErrantTransactionOnReplicaIsFound) {
   EXPECT_EQ(replica->subtract(*master).to_string(), "9-2-1");
 }
 
+TEST(Processlist, ParsesByColumnNameWithNullsAsEmpty) {
+  ResultSet r{{"Info", "Time", "Command", "User", "Id", "Host", "State", "db", "Progress"},
+              {{{}, "12", "Sleep", "app", "42", "10.77.0.1:50312", "", {}, "0.000"},
+               {"SHOW FULL PROCESSLIST",
+                "0",
+                "Query",
+                "mha",
+                "43",
+                "10.77.0.1:50400",
+                "starting",
+                {},
+                "0.000"},
+               {{},
+                {},
+                "Binlog Dump GTID",
+                "repl",
+                "7",
+                "10.77.0.12:41000",
+                "Master has sent all binlog to slave",
+                {},
+                "0.000"}},
+              0};
+  Result<std::vector<topology::ProcessInfo>> p = parse_processlist(r);
+  ASSERT_TRUE(p) << p.error().message;
+  ASSERT_EQ(p->size(), 3u);
+  EXPECT_EQ((*p)[0].id, 42u);
+  EXPECT_EQ((*p)[0].time_s, 12);
+  EXPECT_EQ((*p)[0].command, "Sleep");
+  EXPECT_EQ((*p)[0].info, "");
+  EXPECT_EQ((*p)[1].info, "SHOW FULL PROCESSLIST");
+  EXPECT_EQ((*p)[2].time_s, 0);  // NULL
+  EXPECT_TRUE(topology::is_application_session((*p)[0]));
+  EXPECT_FALSE(topology::is_application_session((*p)[2]));
+}
+
+TEST(Processlist, AnIdThatIsNoNumberIsAnErrorNamingTheColumn) {
+  ResultSet r{{"Id", "User", "Command"}, {{"x1", "app", "Sleep"}}, 0};
+  Result<std::vector<topology::ProcessInfo>> p = parse_processlist(r);
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().message.find("row 1, column Id"), std::string::npos) << p.error().message;
+}
+
 }  // namespace
 }  // namespace mha::mysql

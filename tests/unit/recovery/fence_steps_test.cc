@@ -218,14 +218,20 @@ TEST_F(ExecutorFixture, FenceMakesAReachableOldMasterReadOnlyAndKillsClients) {
   f.ip_failover_script.clear();
   f.shutdown_script.clear();
   db(kDb1).expect("SET GLOBAL read_only = ON");
+  db(kDb1).expect("SELECT CONNECTION_ID()").returns({"CONNECTION_ID()"}, {{"5"}});
+  // Ours (5), replication and server threads are spared; application sessions are killed,
+  // idle or not (the rule topology::is_application_session shares with the switchover).
   db(kDb1)
-      .expect(
-          "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
-          "IN ('system user', 'event_scheduler') AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump "
-          "GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker')")
-      .returns({"ID"}, {{"7"}, {"9"}});
-  db(kDb1).expect("KILL 7");
-  db(kDb1).expect("KILL 9").fails(1094);  // gone meanwhile: not a problem
+      .expect("SHOW FULL PROCESSLIST")
+      .returns(
+          {"Id", "User", "Host", "db", "Command", "Time", "State", "Info"},
+          {{"5", "mha", "10.77.0.1:40000", {}, "Query", "0", "starting", "SHOW FULL PROCESSLIST"},
+           {"7", "app", "10.77.0.1:40100", "test", "Sleep", "3", "", {}},
+           {"8", "repl", "10.77.0.12:41000", {}, "Binlog Dump GTID", "90", "", {}},
+           {"9", "app", "10.77.0.1:40200", "test", "Query", "0", "updating", "UPDATE t"},
+           {"2", "system user", "", {}, "Daemon", {}, "InnoDB purge worker", {}}});
+  db(kDb1).expect("KILL CONNECTION 7");
+  db(kDb1).expect("KILL CONNECTION 9").fails(1094);  // gone meanwhile: not a problem
   auto r = run({f});
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->succeeded());

@@ -256,17 +256,5 @@ TEST_F(ExecutorTest, StopScriptFailureStillRunsStartToRestoreTheAddress) {
   EXPECT_EQ(runner_.calls().size(), 2u);
 }
 
-TEST(Processlist, ParsesByColumnName) {
-  mysql::ResultSet r{{"Info", "Time", "Command", "User", "Id", "Host", "State", "db"},
-                     {{{}, "12", "Sleep", "app", "42", "h", "", {}}},
-                     0};
-  const std::vector<ProcessInfo> p = parse_processlist(r);
-  ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0].id, 42u);
-  EXPECT_EQ(p[0].time_s, 12);
-  EXPECT_EQ(p[0].command, "Sleep");
-  EXPECT_EQ(p[0].info, "");
-}
-
 }  // namespace
 }  // namespace mha::switchover
