@@ -143,10 +143,14 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
       return (whole(i) <=> top) == std::partial_ordering::less;
     };
     auto diff = [&](std::size_t i, bool check_only) {
-      return ApplyRelayDiff{ref(snap, i), ref(snap, latest), whole(i), top, check_only, t.salvage};
+      // Bounded like a replica's own relay log, which holds the same kind and amount of events
+      // (the salvage bound, 120 s, cut off a 100 MB diff that mysqlbinlog | mysql needs ~150 s
+      // for on the test bed: docs/benchmarks.md).
+      const std::chrono::seconds timeout = t.relay_apply;
+      return ApplyRelayDiff{ref(snap, i), ref(snap, latest), whole(i), top, check_only, timeout};
     };
     auto wait_applied = [&](std::size_t i) {
-      WaitRelayApplied w{ref(snap, i), t.relay_apply, std::nullopt};
+      WaitRelayApplied w{ref(snap, i), t.relay_apply, std::nullopt, i != n};
       if (auto it = tails.find(i); it != tails.end()) w.stop_at = it->second;
       return w;
     };
@@ -187,7 +191,7 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
       followers.push_back(i);
     }
   } else {
-    plan.steps.emplace_back(WaitRelayApplied{new_master, t.relay_apply, std::nullopt});
+    plan.steps.emplace_back(WaitRelayApplied{new_master, t.relay_apply, std::nullopt, false});
     ReceivedPosition have = ranking.received.at(n);
     for (std::size_t src : ranking.latest) {
       const ReceivedPosition& target = ranking.received.at(src);
@@ -206,7 +210,7 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
         plan.warnings.push_back("log_slave_updates of " + snap.servers[src].id.display() +
                                 " is unknown; catching up from it needs it ON.");
       }
-      plan.steps.emplace_back(WaitRelayApplied{ref(snap, src), t.relay_apply, std::nullopt});
+      plan.steps.emplace_back(WaitRelayApplied{ref(snap, src), t.relay_apply, std::nullopt, false});
       plan.steps.emplace_back(CatchUpFromLatest{new_master, ref(snap, src), target, t.catch_up});
       merge_into(have, target);
     }

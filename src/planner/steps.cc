@@ -100,14 +100,14 @@ std::string describe_step(const PlanStep& step) {
             return t + " re-plan if it changed.";
           },
           [](const WaitRelayApplied& s) {
+            std::string t = "Wait until " + s.replica.name + " has applied its relay log";
             if (s.stop_at) {
-              return "Wait until " + s.replica.name + " has applied its relay log up to " +
-                     s.stop_at->to_string() +
-                     " (it ends inside a transaction), then stop its SQL thread; timeout " +
-                     seconds(s.timeout) + ".";
+              t += " up to " + s.stop_at->to_string() +
+                   " (it ends inside a transaction), then stop its SQL thread";
             }
-            return "Wait until " + s.replica.name + " has applied its relay log; timeout " +
-                   seconds(s.timeout) + ".";
+            t += "; timeout " + seconds(s.timeout);
+            if (s.may_fail) t += " (on failure it is left as it is and reported)";
+            return t + ".";
           },
           [](const CatchUpFromLatest& s) {
             return "Catch up " + s.new_master.name + " from " + s.source.name +

@@ -132,6 +132,7 @@ class StepRunner {
   StepResult run(const planner::RunReportScript& s);
   StepResult run(const planner::ApplyRelayDiff& s);
   StepResult run(const planner::ApplySavedBinlog& s);
+  StepResult wait_relay_applied(const planner::WaitRelayApplied& s);  // run() without may_fail
 
   // StopReplicaIo in two halves, so the old master can be fenced while the IO threads stop (MHA
   // does the same, mha.md §3.3). start_stop_io() sends STOP SLAVE IO_THREAD to every planned
@@ -536,6 +537,16 @@ StepResult StepRunner::run(const planner::ConfirmReceived& s) {
 
 StepResult StepRunner::run(const planner::WaitRelayApplied& s) {
   if (dropped(s.replica.index)) return ok(s.replica.name + " dropped", StepOutcome::kSkipped);
+  StepResult r = wait_relay_applied(s);
+  if (r.outcome != StepOutcome::kFailed || !s.may_fail) return r;
+  // A replica other than the new master (and not a catch-up source) that cannot apply its own
+  // relay log (a conflicting row, a broken SQL thread) is left as it is and reported (exit 10),
+  // as in GTID mode and in MHA; the new master is not held read-only for it.
+  drop(s.replica, "could not apply its relay log: " + r.error->message);
+  return ok(s.replica.name + " left out: " + r.error->message, StepOutcome::kWarning);
+}
+
+StepResult StepRunner::wait_relay_applied(const planner::WaitRelayApplied& s) {
   const std::string left = "The old master is fenced and replica IO threads are stopped; " +
                            s.replica.name +
                            " has not applied its whole relay log. Nothing was promoted. Fix its "

@@ -201,16 +201,10 @@ TEST_F(RecoveryTest, CandidateMissingThousandsOfCommitsCatchesUpFromTheLatest) {
 
 // db3 holds a row (written locally, not logged) with the primary key of a later transaction of
 // the master, and its SQL thread is stopped before that transaction arrives. The conflict shows
-// when db3 is re-pointed at the new master: db3 is left alone and named, db2 and db4 fail over,
-// and the manager exits 10 ("completed with errors").
+// when db3 is re-pointed at the new master (GTID) or applies its own relay log (file/position):
+// either way db3 is left alone and named, db2 and db4 fail over, and the manager exits 10
+// ("completed with errors").
 TEST_P(RecoveryModeTest, ReplicaWithAConflictingRowIsLeftAloneAndTheFailoverExits10) {
-  if (mode_ == ReplMode::kFilePos) {
-    // Known product bug (docs/status.md, issue #5): in file/position mode the conflict shows in
-    // db3's wait_relay_applied step, which has no may_fail, so the whole failover fails (exit 1,
-    // nothing promoted) instead of leaving db3 alone with exit 10. Remove this skip with the fix.
-    GTEST_SKIP() << "file/position: a follower's failing relay-log wait fails the failover "
-                    "(exit 1) instead of exit 10; see docs/status.md issue #5";
-  }
   bring_up(4);
   ASSERT_TRUE(c().sql("db1", "CREATE TABLE test.conflict (id INT PRIMARY KEY, v VARCHAR(32))"));
   ASSERT_TRUE(wait_replicas_have("db1", {"db2", "db3", "db4"}));

@@ -74,10 +74,14 @@ struct ConfirmReceived {
 // from a relay-log diff or the dead master's binlog, never from this relay log. Without
 // `stop_at`, a relay log found ending inside a transaction fails the step at once (kConflict)
 // instead of waiting out the timeout.
+// With `may_fail` (a file/position follower: neither the new master nor a diff source), a
+// failure leaves the replica out of the rest of the plan and reported (exit 10) instead of
+// failing the failover.
 struct WaitRelayApplied {
   ServerRef replica;
   std::chrono::seconds timeout{};
   std::optional<topology::BinlogPosition> stop_at;
+  bool may_fail = false;
 };
 
 // GTID modes: make the new master replicate from `source` (a replica that received more) until it

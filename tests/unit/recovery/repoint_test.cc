@@ -82,5 +82,33 @@ TEST_F(RepointTest, IoThreadThatGaveUpEndsTheWait) {
       << r->not_recovered[0].reason;
 }
 
+// File/position: a follower whose own relay log cannot be applied (its SQL thread stopped on a
+// conflicting row) is left out and reported, and nothing later is tried on it; the new master's
+// own wait has no may_fail and fails the failover instead.
+TEST_F(RepointTest, FollowerThatCannotApplyItsRelayLogIsLeftOutNotFatal) {
+  db(kDb3).expect("SHOW SLAVE STATUS").returns(replica_status("No", "1062"));
+  planner::WaitRelayApplied wait{db3(), seconds(300), std::nullopt, true};
+  auto r = run({wait, repoint()});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->succeeded());
+  ASSERT_EQ(r->steps.size(), 2u);
+  EXPECT_EQ(r->steps[0].outcome, StepOutcome::kWarning);
+  EXPECT_EQ(r->steps[1].outcome, StepOutcome::kSkipped);
+  ASSERT_EQ(r->not_recovered.size(), 1u);
+  EXPECT_EQ(r->not_recovered[0].server, db3());
+  EXPECT_NE(r->not_recovered[0].reason.find("SQL thread stopped on error 1062"), std::string::npos)
+      << r->not_recovered[0].reason;
+}
+
+TEST_F(RepointTest, NewMasterThatCannotApplyItsRelayLogFailsTheFailover) {
+  db(kDb3).expect("SHOW SLAVE STATUS").returns(replica_status("No", "1062"));
+  planner::WaitRelayApplied wait{db3(), seconds(300), std::nullopt, false};
+  auto r = run({wait});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r->failure);
+  EXPECT_EQ(r->failure->name, "wait_relay_applied");
+  EXPECT_TRUE(r->not_recovered.empty());
+}
+
 }  // namespace
 }  // namespace mha::recovery::testing
