@@ -34,6 +34,7 @@
 #include <regex>
 #include <sstream>
 
+#include "bench_support.h"
 #include "failover_harness.h"
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -154,47 +155,13 @@ class Bench {
   // The test bed's app1.cnf without [server4] (db4 is the baseline's host, not the manager's),
   // with our work dir and log.
   Result<std::string> write_conf() {
-    std::string text = read_file(cluster_.env("APP_CONF"));
-    for (const auto& [key, value] :
-         {std::pair<std::string, std::string>{"manager_workdir", workdir()},
-          {"manager_log", log_file()}}) {
-      const std::size_t at = text.find("\n" + key + "=");
-      if (at == std::string::npos) {
-        return Unexpected(make_error(ErrorCode::kConfig, "app1.cnf has no " + key + " line"));
-      }
-      const std::size_t end = text.find('\n', at + 1);
-      text.replace(at + 1, end - at - 1, key + "=" + value);
-    }
-    const std::size_t s4 = text.find("\n[server4]");
-    if (s4 == std::string::npos) {
-      return Unexpected(make_error(ErrorCode::kConfig, "app1.cnf has no [server4]"));
-    }
-    const std::size_t next = text.find("\n[", s4 + 1);
-    text.erase(s4, next == std::string::npos ? std::string::npos : next - s4);
-    const std::string path = dir() + "/app.cnf";
-    std::ofstream(path) << text;
-    return path;
+    return write_bench_conf(cluster_, {dir() + "/app.cnf", workdir(), log_file(), "", "server4"});
   }
 
   void keep_logs(int round) const {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(o_.logs, ec);
     const std::string prefix = o_.logs + "/round-" + std::to_string(round);
-    for (const auto& [from, to] :
-         {std::pair<std::string, std::string>{log_file(), prefix + ".manager.log"},
-          {workdir() + "/app.failover.report.json", prefix + ".report.json"}}) {
-      if (file_exists(from)) fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
-    }
-  }
-
-  int check_status(const std::string& conf) {
-    return cluster_
-        .exec_in("mgr",
-                 shell_quote(test::binary("masterha_check_status")) +
-                     " --conf=" + shell_quote(conf) + " --global_conf=/dev/null",
-                 30)
-        .exit_code;
+    keep_files({{log_file(), prefix + ".manager.log"},
+                {workdir() + "/app.failover.report.json", prefix + ".report.json"}});
   }
 
   Result<std::map<std::string, std::string>> row(const std::string& host,
@@ -299,7 +266,7 @@ class Bench {
     if (!conf) return fail(conf.error().message);
     ManagerProcess manager(cluster_, *conf, "", dir());
     if (Status s = manager.start(); !s) return fail(s.error().message);
-    if (!eventually([&] { return check_status(*conf) == 0; }, seconds(30))) {
+    if (!eventually([&] { return check_status(cluster_, *conf) == 0; }, seconds(30))) {
       return fail("the manager did not reach PING_OK within 30 s");
     }
 
@@ -480,14 +447,6 @@ class Bench {
               << " ms, OpenSSH copy probe " << num(f, "copy_probe_ms", "%.0f")
               << " ms); data equal on db2, db3, db4: " << (r.mismatch ? "NO: " + r.error : "yes")
               << "\n";
-  }
-
-  static nlohmann::json stats(std::vector<double> v) {
-    if (v.empty()) return nullptr;
-    std::sort(v.begin(), v.end());
-    const double median =
-        v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-    return {{"n", v.size()}, {"min", v.front()}, {"median", median}, {"max", v.back()}};
   }
 
   static const std::vector<std::string>& summary_keys() {

@@ -32,6 +32,7 @@
 #include <set>
 #include <sstream>
 
+#include "bench_support.h"
 #include "failover_harness.h"
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -210,55 +211,23 @@ class Bench {
 
   // The test bed's app1.cnf with our work dir and log, the sample VIP and shutdown scripts.
   Result<std::string> write_conf() {
-    std::string text = read_file(cluster_.env("APP_CONF"));
-    for (const auto& [key, value] :
-         {std::pair<std::string, std::string>{"manager_workdir", workdir()},
-          {"manager_log", log_file()}}) {
-      const std::size_t at = text.find("\n" + key + "=");
-      if (at == std::string::npos) {
-        return Unexpected(make_error(ErrorCode::kConfig, "app1.cnf has no " + key + " line"));
-      }
-      const std::size_t end = text.find('\n', at + 1);
-      text.replace(at + 1, end - at - 1, key + "=" + value);
-    }
-    const std::string extra =
-        "master_ip_failover_script=MHA_VIP=" + cluster_.vip() + "/24 " +
-        shell_quote(test::source_dir() + "/scripts/master_ip_failover") + "\n" +
-        "shutdown_script=" + shell_quote(test::source_dir() + "/scripts/master_shutdown") + "\n" +
-        "master_ip_online_change_script=MHA_VIP=" + cluster_.vip() + "/24 " +
-        shell_quote(test::source_dir() + "/scripts/master_ip_failover") + "\n";
-    const std::size_t first_server = text.find("\n[server1]");
-    if (first_server == std::string::npos) {
-      return Unexpected(make_error(ErrorCode::kConfig, "app1.cnf has no [server1]"));
-    }
-    text.insert(first_server + 1, extra + "\n");
-    const std::string path = dir() + "/app.cnf";
-    std::ofstream(path) << text;
-    return path;
+    const std::string vip_script = "MHA_VIP=" + cluster_.vip() + "/24 " +
+                                   shell_quote(test::source_dir() + "/scripts/master_ip_failover");
+    return write_bench_conf(
+        cluster_, {dir() + "/app.cnf", workdir(), log_file(),
+                   "master_ip_failover_script=" + vip_script + "\n" + "shutdown_script=" +
+                       shell_quote(test::source_dir() + "/scripts/master_shutdown") + "\n" +
+                       "master_ip_online_change_script=" + vip_script + "\n",
+                   ""});
   }
 
   // The next round's `up` deletes the state directory: keep what explains this round's figures.
   void keep_logs(const std::string& fault, int round) const {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(o_.logs, ec);
     const std::string prefix = o_.logs + "/" + fault + "-" + std::to_string(round);
-    for (const auto& [from, to] :
-         {std::pair<std::string, std::string>{log_file(), prefix + ".manager.log"},
-          {workdir() + "/app.failover.report.json", prefix + ".report.json"},
-          {workdir() + "/app.switch.report.json", prefix + ".switch.json"},
-          {dir() + "/switch.out", prefix + ".switch.out"}}) {
-      if (file_exists(from)) fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
-    }
-  }
-
-  int check_status(const std::string& conf) {
-    return cluster_
-        .exec_in("mgr",
-                 shell_quote(test::binary("masterha_check_status")) +
-                     " --conf=" + shell_quote(conf) + " --global_conf=/dev/null",
-                 30)
-        .exit_code;
+    keep_files({{log_file(), prefix + ".manager.log"},
+                {workdir() + "/app.failover.report.json", prefix + ".report.json"},
+                {workdir() + "/app.switch.report.json", prefix + ".switch.json"},
+                {dir() + "/switch.out", prefix + ".switch.out"}});
   }
 
   // Transaction id -> rows present, on `host`.
@@ -327,7 +296,7 @@ class Bench {
     if (!switchover) {
       manager.emplace(cluster_, *conf, "", dir());
       if (Status s = manager->start(); !s) return fail(s.error().message);
-      if (!eventually([&] { return check_status(*conf) == 0; }, seconds(30))) {
+      if (!eventually([&] { return check_status(cluster_, *conf) == 0; }, seconds(30))) {
         return fail("the manager did not reach PING_OK within 30 s");
       }
     }
@@ -579,10 +548,11 @@ class Bench {
     eventually([&] { return !manager.running() || poller.writable_at().has_value(); },
                seconds(o_.partition_s));
     const bool still_monitoring = manager.running();
-    res.figures["status_during_cut"] = check_status(conf);
+    res.figures["status_during_cut"] = check_status(cluster_, conf);
     (void)cluster_.heal("mgr", "db1");
     res.figures["cut_ms"] = ms_between(cut_at, Clock::now());
-    const bool ok_again = eventually([&] { return check_status(conf) == 0; }, seconds(30));
+    const bool ok_again =
+        eventually([&] { return check_status(cluster_, conf) == 0; }, seconds(30));
     writer.stop();
     poller.stop();
     res.false_failover = !still_monitoring || poller.writable_at().has_value() ||
@@ -639,14 +609,6 @@ class Bench {
               << ms_text(r.figures, "repointed_ms") << " ms, lost " << r.lost << " of "
               << r.figures.value("acked", 0) << "; phases "
               << r.figures.value("phases_ms", nlohmann::json()).dump() << "\n";
-  }
-
-  static nlohmann::json stats(std::vector<double> v) {
-    if (v.empty()) return nullptr;
-    std::sort(v.begin(), v.end());
-    const double median =
-        v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-    return {{"n", v.size()}, {"min", v.front()}, {"median", median}, {"max", v.back()}};
   }
 
   nlohmann::json summary() const {
