@@ -46,6 +46,18 @@ class ExecutorTest : public ::testing::Test {
   }
 
   // Statements common to every run up to the old master's final position.
+  // The new master reaches the old master's final GTID, stops replicating and reports where
+  // its own binary log is.
+  void expect_new_master_caught_up(FakeSqlSession& n) {
+    n.expect("SELECT MASTER_GTID_WAIT('0-1-150', 30)").returns({"w"}, {{"0"}});
+    n.expect("STOP SLAVE");
+    n.expect("SHOW MASTER STATUS")
+        .returns({"File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"},
+                 {{"mysql-bin.000009", "777", "", ""}});
+    n.expect(d_.select_gtid_state())
+        .returns({"gtid_binlog_pos", "gtid_slave_pos", "gtid_current_pos"},
+                 {{"0-1-150", "0-1-150", "0-1-150"}});
+  }
   void expect_block_writes(FakeSqlSession& m) {
     m.expect("SELECT CONNECTION_ID()").returns({"CONNECTION_ID()"}, {{"100"}});
     m.expect("SET SESSION lock_wait_timeout = 10");
@@ -86,14 +98,7 @@ TEST_F(ExecutorTest, GtidSwitchInOrder) {
   FakeSqlSession& n = sql_.session("10.77.0.12:3306");
   FakeSqlSession& r = sql_.session("10.77.0.13:3306");
   expect_block_writes(m);
-  n.expect("SELECT MASTER_GTID_WAIT('0-1-150', 30)").returns({"w"}, {{"0"}});
-  n.expect("STOP SLAVE");
-  n.expect("SHOW MASTER STATUS")
-      .returns({"File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"},
-               {{"mysql-bin.000009", "777", "", ""}});
-  n.expect(d_.select_gtid_state())
-      .returns({"gtid_binlog_pos", "gtid_slave_pos", "gtid_current_pos"},
-               {{"0-1-150", "0-1-150", "0-1-150"}});
+  expect_new_master_caught_up(n);
   n.expect("SET GLOBAL read_only = OFF");
   n.expect("RESET SLAVE ALL");
   mysql::ChangeMasterOptions cm;
@@ -136,14 +141,7 @@ TEST_F(ExecutorTest, SemiSyncSwitchWaitsForASemiSyncReplicaBeforeWrites) {
   FakeSqlSession& n = sql_.session("10.77.0.12:3306");
   FakeSqlSession& r = sql_.session("10.77.0.13:3306");
   expect_block_writes(m);
-  n.expect("SELECT MASTER_GTID_WAIT('0-1-150', 30)").returns({"w"}, {{"0"}});
-  n.expect("STOP SLAVE");
-  n.expect("SHOW MASTER STATUS")
-      .returns({"File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"},
-               {{"mysql-bin.000009", "777", "", ""}});
-  n.expect(d_.select_gtid_state())
-      .returns({"gtid_binlog_pos", "gtid_slave_pos", "gtid_current_pos"},
-               {{"0-1-150", "0-1-150", "0-1-150"}});
+  expect_new_master_caught_up(n);
   n.expect("SET GLOBAL rpl_semi_sync_master_enabled=1");
   n.expect("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'")
       .returns({"Variable_name", "Value"}, {{"Rpl_semi_sync_master_clients", "2"}});
@@ -191,14 +189,7 @@ TEST_F(ExecutorTest, SemiSyncMasterThatCannotBeEnabledRollsBack) {
   FakeSqlSession& n = sql_.session("10.77.0.12:3306");
   sql_.session("10.77.0.13:3306");  // never used: replicas are untouched
   expect_block_writes(m);
-  n.expect("SELECT MASTER_GTID_WAIT('0-1-150', 30)").returns({"w"}, {{"0"}});
-  n.expect("STOP SLAVE");
-  n.expect("SHOW MASTER STATUS")
-      .returns({"File", "Position", "Binlog_Do_DB", "Binlog_Ignore_DB"},
-               {{"mysql-bin.000009", "777", "", ""}});
-  n.expect(d_.select_gtid_state())
-      .returns({"gtid_binlog_pos", "gtid_slave_pos", "gtid_current_pos"},
-               {{"0-1-150", "0-1-150", "0-1-150"}});
+  expect_new_master_caught_up(n);
   n.expect("SET GLOBAL rpl_semi_sync_master_enabled=1").fails(1193, "Unknown system variable");
   n.expect("START SLAVE");
   m.expect("UNLOCK TABLES");
