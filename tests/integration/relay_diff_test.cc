@@ -86,6 +86,26 @@ class RelayDiffTest : public ManagerTest {
   }
 
   // "schema.table checksum" for every user table of `host`, sorted.
+  // After a failover: `follower` executes everything the new master `master` logged, both hold
+  // exactly the acknowledged rows of test.diffed, and their table checksums are equal.
+  void expect_survivors_agree(const std::string& master, const std::string& follower,
+                              const std::set<int>& acked) {
+    ASSERT_TRUE(eventually(
+        [&] {
+          auto ms = c().sql_row(master, "SHOW MASTER STATUS");
+          auto fs = c().sql_row(follower, "SHOW SLAVE STATUS");
+          return ms && fs && (*fs)["Relay_Master_Log_File"] == (*ms)["File"] &&
+                 (*fs)["Exec_Master_Log_Pos"] == (*ms)["Position"];
+        },
+        seconds(60)));
+    for (const std::string& h : {master, follower}) {
+      EXPECT_EQ(ids_on(h, "test.diffed"), acked)
+          << h << " does not hold exactly the acknowledged rows";
+    }
+    EXPECT_EQ(extended_checksums(follower), extended_checksums(master));
+    EXPECT_NE(extended_checksums(follower), "");
+  }
+
   std::string extended_checksums(const std::string& host) {
     auto tables = sql(host,
                       "SELECT CONCAT(table_schema, '.', table_name) FROM information_schema.tables "
@@ -131,20 +151,7 @@ class RelayDiffTest : public ManagerTest {
     EXPECT_EQ((*st)["Master_Host"], c().host(expected_master).ip);
     EXPECT_EQ((*st)["Slave_SQL_Running"], "Yes") << (*st)["Last_SQL_Error"];
     // The follower replicates from the new master: wait until it executed everything.
-    ASSERT_TRUE(eventually(
-        [&] {
-          auto ms = c().sql_row(expected_master, "SHOW MASTER STATUS");
-          auto fs = c().sql_row(follower, "SHOW SLAVE STATUS");
-          return ms && fs && (*fs)["Relay_Master_Log_File"] == (*ms)["File"] &&
-                 (*fs)["Exec_Master_Log_Pos"] == (*ms)["Position"];
-        },
-        seconds(60)));
-    for (const std::string& h : {lagging, latest}) {
-      EXPECT_EQ(ids_on(h, "test.diffed"), acked)
-          << h << " does not hold exactly the acknowledged rows";
-    }
-    EXPECT_EQ(extended_checksums(lagging), extended_checksums(latest));
-    EXPECT_NE(extended_checksums(lagging), "");
+    expect_survivors_agree(expected_master, follower, acked);
     // No diff is left on the hosts after a success.
     CommandResult left = c().exec_in(latest, "ls " + c().state_dir() + "/remote 2>/dev/null");
     EXPECT_THAT(left.out, ::testing::Not(HasSubstr("masterha_relay_diff")));
@@ -238,20 +245,7 @@ TEST_F(RelayDiffTest, ReplicaCutInsideATransactionGetsItWholeFromItsExecPosition
   ASSERT_TRUE(st);
   EXPECT_EQ((*st)["Master_Host"], c().host("db2").ip);
   EXPECT_EQ((*st)["Slave_SQL_Running"], "Yes") << (*st)["Last_SQL_Error"];
-  ASSERT_TRUE(eventually(
-      [&] {
-        auto ms = c().sql_row("db2", "SHOW MASTER STATUS");
-        auto fs = c().sql_row("db3", "SHOW SLAVE STATUS");
-        return ms && fs && (*fs)["Relay_Master_Log_File"] == (*ms)["File"] &&
-               (*fs)["Exec_Master_Log_Pos"] == (*ms)["Position"];
-      },
-      seconds(60)));
-  for (const std::string h : {"db2", "db3"}) {
-    EXPECT_EQ(ids_on(h, "test.diffed"), acked)
-        << h << " does not hold exactly the acknowledged rows";
-  }
-  EXPECT_EQ(extended_checksums("db3"), extended_checksums("db2"));
-  EXPECT_NE(extended_checksums("db3"), "");
+  expect_survivors_agree("db2", "db3", acked);
 }
 
 // Both replicas are cut inside the same large transaction: no replica has all of it. The plan
@@ -318,19 +312,7 @@ TEST_F(RelayDiffTest, EveryReplicaCutInsideATransactionGetsItFromTheDeadMastersB
   const std::string log = read_file(log_file());
   EXPECT_THAT(log, HasSubstr("received only part of the transaction at"));
   EXPECT_THAT(log, HasSubstr("saved 1 transaction(s)"));
-  ASSERT_TRUE(eventually(
-      [&] {
-        auto ms = c().sql_row("db2", "SHOW MASTER STATUS");
-        auto fs = c().sql_row("db3", "SHOW SLAVE STATUS");
-        return ms && fs && (*fs)["Relay_Master_Log_File"] == (*ms)["File"] &&
-               (*fs)["Exec_Master_Log_Pos"] == (*ms)["Position"];
-      },
-      seconds(60)));
-  for (const std::string h : {"db2", "db3"}) {
-    EXPECT_EQ(ids_on(h, "test.diffed"), acked)
-        << h << " does not hold exactly the acknowledged rows";
-  }
-  EXPECT_EQ(extended_checksums("db3"), extended_checksums("db2"));
+  expect_survivors_agree("db2", "db3", acked);
 }
 
 // relay_log_purge=1 on the only latest replica removed the relay logs the lagging one needs:
