@@ -1,6 +1,8 @@
 // Stage 4: the ordered steps of a failover (MHA Phases 2-5, reordered so that no client writes to
 // the new master before every replica follows it; see docs/failover.md).
 
+#include "mha/topology/semi_sync.h"
+
 #include <algorithm>
 
 #include "planner_internal.h"
@@ -241,9 +243,7 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
       !policy.skip_reset_slave(snap.servers[n].id.config_index) && !policy.skip_change_master;
   // Keep the cluster's semi-sync: replicas that acknowledged the old master expect to acknowledge
   // the new one, and they are connected before the first write is accepted.
-  promote.enable_semi_sync_master = std::any_of(
-      classes.managed.begin(), classes.managed.end(),
-      [&](std::size_t i) { return i != n && snap.servers[i].semi_sync.slave_enabled == true; });
+  promote.enable_semi_sync_master = topology::wants_semi_sync_master(snap, n, classes.managed);
   promote.disable_read_only = !policy.skip_disable_read_only;
   plan.steps.emplace_back(promote);
 
