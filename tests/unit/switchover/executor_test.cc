@@ -6,10 +6,14 @@
 
 #include "mha/hooks/testing/fake_process_runner.h"
 #include "mha/mysql/dialect.h"
+#include "mha/mysql/semi_sync.h"
 #include "mha/mysql/testing/fake_sql_session.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
 
 #include "unit/checks/snapshot_builder.h"
 
@@ -21,6 +25,7 @@ using hooks::testing::exit_with;
 using hooks::testing::FakeProcessRunner;
 using mysql::testing::FakeSqlConnector;
 using mysql::testing::FakeSqlSession;
+using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -180,6 +185,71 @@ TEST_F(ExecutorTest, SemiSyncSwitchWaitsForASemiSyncReplicaBeforeWrites) {
   EXPECT_LT(connected, writable);
   ASSERT_EQ(runner_.calls().size(), 2u);
   EXPECT_THAT(*runner_.calls()[1].shell_command, HasSubstr("'--command=start'"));
+}
+
+// Semi-sync, but no replica registers as a semi-sync client within the bounded wait
+// (mysql::kSemiSyncClientWait): the switch goes on (the followers already follow the new master,
+// so there is no rollback), the new master takes writes, the address moves, and the exit is 10
+// with the reason as a warning (docs/switchover.md, step 5).
+TEST_F(ExecutorTest, SemiSyncSwitchWithoutASemiSyncClientTakesWritesWithExitTen) {
+  plan_.semi_sync = true;
+  plan_.semi_sync_followers = 1;
+  FakeSqlSession& m = sql_.session("10.77.0.11:3306");
+  FakeSqlSession& n = sql_.session("10.77.0.12:3306");
+  FakeSqlSession& r = sql_.session("10.77.0.13:3306");
+  expect_block_writes(m);
+  expect_new_master_caught_up(n);
+  n.expect("SET GLOBAL rpl_semi_sync_master_enabled=1");
+  // The one poll of the client count outlasts the whole wait, as if no replica ever came: the
+  // wait's deadline has passed when it returns 0, so it is the only poll (no timing guess about
+  // how many 50 ms polls fit into 3 s).
+  n.expect("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'")
+      .during([] {
+        const auto until = std::chrono::steady_clock::now() + mysql::kSemiSyncClientWait;
+        while (std::chrono::steady_clock::now() < until) {
+          std::this_thread::sleep_for(mysql::kSemiSyncClientWait / 10);
+        }
+      })
+      .returns({"Variable_name", "Value"}, {{"Rpl_semi_sync_master_clients", "0"}});
+  n.expect("SET GLOBAL read_only = OFF");
+  n.expect("RESET SLAVE ALL");
+  mysql::ChangeMasterOptions cm;
+  cm.host = "10.77.0.12";
+  cm.user = "repl";
+  cm.password = "replpw";
+  cm.mode = mysql::ReplicationMode::kMariadbSlavePos;
+  r.expect("SELECT MASTER_GTID_WAIT('0-1-150', 30)").returns({"w"}, {{"0"}});
+  r.expect("STOP SLAVE");
+  r.expect(*d_.change_master(cm));
+  r.expect("START SLAVE");
+  m.expect("UNLOCK TABLES");
+
+  const Outcome out = run();
+  EXPECT_EQ(out.exit_code, 10) << out.summary;
+  EXPECT_TRUE(out.switched);
+  EXPECT_FALSE(out.rolled_back);
+  ASSERT_TRUE(out.write_block_ms);
+  EXPECT_GE(*out.write_block_ms, mysql::kSemiSyncClientWait.count());
+  ASSERT_EQ(out.warnings.size(), 1u);
+  EXPECT_THAT(out.warnings[0],
+              HasSubstr("db2(10.77.0.12:3306): no semi-sync replica connected within 3000 ms"));
+  EXPECT_THAT(out.warnings[0], HasSubstr("takes writes anyway"));
+  EXPECT_THAT(out.summary, HasSubstr("done, but 1 step(s) failed"));
+  // Writable after the followers were re-pointed; the address moved afterwards.
+  std::size_t follows = out.steps.size(), writable = out.steps.size();
+  for (std::size_t i = 0; i < out.steps.size(); ++i) {
+    if (out.steps[i].rfind("db3(10.77.0.13:3306) now replicates", 0) == 0) follows = i;
+    if (out.steps[i].find("is writable") != std::string::npos) writable = i;
+  }
+  EXPECT_LT(follows, writable);
+  ASSERT_LT(writable, out.steps.size());
+  EXPECT_THAT(out.steps, Not(Contains(HasSubstr("semi-sync replica(s) connected"))));
+  const std::vector<hooks::ProcessSpec> calls = runner_.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_THAT(*calls[1].shell_command, HasSubstr("'--command=start'"));
+  EXPECT_THAT(*calls[1].shell_command, HasSubstr("'--new_master_host=db2'"));
+  EXPECT_THAT(report_json(config_, snap_, plan_, out),
+              HasSubstr("\"result\":\"partially failed\""));
 }
 
 TEST_F(ExecutorTest, SemiSyncMasterThatCannotBeEnabledRollsBack) {
