@@ -1,6 +1,7 @@
 #include "mha/node/node_main.h"
 
 #include "mha/hooks/process.h"
+#include "mha/node/apply_diff.h"
 #include "mha/node/credentials.h"
 #include "mha/node/options.h"
 #include "mha/node/purge_relay_logs.h"
@@ -11,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -139,6 +141,55 @@ int run_relay_diff(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std::o
   return r->has_diff ? kExitOk : kExitNothingToSave;
 }
 
+// Credentials of the local server: --credentials_stdin / --credentials_file, else the
+// (warned-about) password from argv; `user` is the command line's unless the source names one.
+Result<Credentials> local_credentials(const CredentialSource& source,
+                                      const std::optional<std::string>& argv_password,
+                                      int stdin_fd) {
+  Credentials creds;
+  if (argv_password) creds.password = *argv_password;
+  if (!source.file.empty()) return load_credentials_file(source.file);
+  if (source.from_stdin) return read_credentials_fd(stdin_fd);
+  return creds;
+}
+
+// apply_diff_relay_logs --command=test|apply (apply_diff.h) with the local clients.
+int run_apply_or_test(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std::ostream& err,
+                      int stdin_fd) {
+  const std::string_view program = tool_name(Tool::kApplyDiffRelayLogs);
+  if (!o.handle_raw_binlog) {
+    return fail(err, program, "--handle_raw_binlog=0 (SQL text files) is not supported");
+  }
+  if (o.command == "test" && (o.relay_dir.empty() || o.current_relay_log.empty())) {
+    return fail(err, program,
+                "--relay_log_info is not supported yet; give --relay_dir and --current_relay_log");
+  }
+  auto creds = local_credentials(o.credentials, o.slave_pass, stdin_fd);
+  if (!creds) return fail(err, program, creds.error().message);
+  ApplyTarget target;
+  target.host = o.slave_ip.empty() ? o.slave_host : o.slave_ip;
+  target.port = o.slave_port;
+  target.user = creds->user.value_or(o.slave_user);
+  target.password = creds->password;
+  target.workdir = o.workdir;
+  target.client_bindir = o.client_bindir;
+  hooks::PosixProcessRunner runner;
+  if (o.command == "test") {
+    const auto tested = test_apply({target, o.relay_dir, o.current_relay_log}, runner);
+    if (!tested) return fail(err, program, "test failed: " + tested.error().message);
+    err << "  mysql " << tested->mysql << ", mysqlbinlog " << tested->mysqlbinlog << "; relay logs"
+        << " in " << tested->relay_dir << " up to " << tested->newest_relay_log << " readable; "
+        << target.host << ":" << target.port << " answers (" << tested->server_version << ").\n";
+    out << apply_test_json(*tested) << "\n";
+    return kExitOk;
+  }
+  const auto applied =
+      apply_diff_files({target, o.apply_files, o.disable_log_bin, o.no_apply}, runner, err);
+  if (!applied) return fail(err, program, "apply failed: " + applied.error().message);
+  out << apply_json(*applied) << "\n";
+  return kExitOk;
+}
+
 // purge_relay_logs (purge_relay_logs.h) with the local mysql client.
 int run_purge(const PurgeRelayLogsOptions& o, std::ostream& out, std::ostream& err, int stdin_fd) {
   const std::string_view program = tool_name(Tool::kPurgeRelayLogs);
@@ -180,6 +231,13 @@ int run_tool(Tool tool, const std::vector<std::string>& args, std::ostream& out,
           warn_password_in_argv(err, tool_name(tool), "--slave_pass");
         }
         return run_relay_diff(parsed->options, out, err);
+      }
+      if (parsed->action == ParseAction::kRun &&
+          (parsed->options.command == "apply" || parsed->options.command == "test")) {
+        if (parsed->options.slave_pass) {
+          warn_password_in_argv(err, tool_name(tool), "--slave_pass");
+        }
+        return run_apply_or_test(parsed->options, out, err, stdin_fd);
       }
       return run_parsed(tool, parsed, out, err, parsed->options.command, stdin_fd,
                         &parsed->options.credentials, parsed->options.slave_pass.has_value(),

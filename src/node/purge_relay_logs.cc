@@ -3,12 +3,12 @@
 #include "mha/node/relay_diff.h"
 
 #include <chrono>
-#include <cstdlib>
 #include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "mysql_client.h"
 #include "output_file.h"
 #include <fcntl.h>
 #include <unistd.h>
@@ -18,84 +18,26 @@ namespace {
 
 constexpr std::chrono::milliseconds kClientTimeout{240'000};  // the lock wait is 200 s
 
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// A 0600 client option file in `dir`, removed when it goes out of scope.
-class OptionFile {
- public:
-  static Result<OptionFile> create(const std::string& dir, const Credentials& c,
-                                   const PurgeRelayLogsOptions& o) {
-    OptionFile f;
-    f.path_ = dir + "/masterha_purge_relay_logs.XXXXXX";
-    const int fd = ::mkstemp(f.path_.data());
-    if (fd < 0)
-      return Unexpected(internal::io_error(dir + ": cannot create a temporary file", errno));
-    internal::Fd guard(fd);
-    f.live_ = true;
-    std::string pw;
-    for (char ch : c.password) {
-      if (ch == '"' || ch == '\\') pw += '\\';
-      pw += ch;
-    }
-    const std::string text =
-        "[client]\nuser=\"" + c.user.value_or(o.user) + "\"\npassword=\"" + pw + "\"\n";
-    MHA_TRY(internal::write_all(fd, text.data(), text.size(), f.path_));
-    return f;
-  }
-  OptionFile() = default;
-  OptionFile(OptionFile&& o) noexcept
-      : path_(std::move(o.path_)), live_(std::exchange(o.live_, false)) {}
-  OptionFile& operator=(OptionFile&&) = delete;
-  ~OptionFile() {
-    if (live_) ::unlink(path_.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  bool live_ = false;
-};
-
+// One client session per call, through the 0600 option file (mysql_client.h).
 class Client {
  public:
   Client(hooks::ProcessRunner& runner, const PurgeRelayLogsOptions& o, std::string option_file)
-      : runner_(runner), o_(o), option_file_(std::move(option_file)) {}
+      : runner_(runner) {
+    c_.defaults_file = o.defaults_file;
+    c_.option_file = std::move(option_file);
+    c_.socket = o.socket;
+    c_.host = o.host;
+    c_.port = o.port;
+  }
 
   // Runs `sql` in one session; stdout with -N -B (tab-separated, no header).
   Result<std::string> run(const std::string& sql) {
-    hooks::ProcessSpec spec;
-    std::string line = "mysql --defaults-extra-file=" + quote(option_file_);
-    if (!o_.defaults_file.empty()) {
-      // --defaults-file must come first; our credentials then come from --defaults-extra-file.
-      line = "mysql --defaults-file=" + quote(o_.defaults_file) +
-             " --defaults-extra-file=" + quote(option_file_);
-    }
-    if (!o_.socket.empty()) {
-      line += " -S " + quote(o_.socket);
-    } else {
-      line += " -h " + quote(o_.host) + " -P " + std::to_string(o_.port);
-    }
-    spec.shell_command = line + " -N -B";
-    spec.stdin_data = sql;
-    spec.timeout = kClientTimeout;
-    Result<hooks::ProcessResult> r = runner_.run(spec);
-    if (!r) return Unexpected(std::move(r).error());
-    if (!r->success()) {
-      std::string why = r->err;
-      while (!why.empty() && (why.back() == '\n' || why.back() == '\r')) why.pop_back();
-      return Unexpected(make_error(ErrorCode::kQuery, "mysql " + r->describe() + ": " + why));
-    }
-    return r->out;
+    return internal::run_sql(runner_, c_, sql, kClientTimeout);
   }
 
  private:
   hooks::ProcessRunner& runner_;
-  const PurgeRelayLogsOptions& o_;
-  std::string option_file_;
+  internal::ClientConnection c_;
 };
 
 }  // namespace
@@ -118,7 +60,8 @@ std::string purge_session_sql() {
 
 Result<PurgeSummary> purge_relay_logs(const PurgeRelayLogsOptions& o, const Credentials& creds,
                                       hooks::ProcessRunner& runner, std::ostream& log) {
-  auto option_file = OptionFile::create(o.workdir, creds, o);
+  auto option_file = internal::OptionFile::create(o.workdir, "purge_relay_logs",
+                                                  creds.user.value_or(o.user), creds.password);
   if (!option_file) return Unexpected(std::move(option_file).error());
   Client client(runner, o, option_file->path());
   auto vars = client.run("SELECT @@global.relay_log_purge, @@global.relay_log_basename;\n");

@@ -8,8 +8,10 @@
 // basename(argv[0]), so MHA-style invocations keep working.
 //
 // Exit codes: 0 success (and --help/--version), 1 failure or bad input (one line on `err`),
-// 10 save_binary_logs found nothing to save. save_binary_logs is implemented (raw mode); the other
-// tools parse and validate their input, then report that they are not implemented and exit 1.
+// 10 save_binary_logs or apply_diff_relay_logs find|generate found nothing to do. Implemented:
+// save_binary_logs (raw mode), apply_diff_relay_logs test|find|generate|apply, purge_relay_logs;
+// apply_diff_relay_logs generate_and_send validates its input, then reports that it is not
+// implemented and exits 1.
 
 #include <iosfwd>
 #include <string>

@@ -65,13 +65,16 @@ TEST(NodeBinaryTest, UnknownOptionExits1WithOneLine) {
   EXPECT_EQ(r.err, "save_binary_logs: unknown option --bogus\n");
 }
 
-TEST(NodeBinaryTest, CredentialsOnStdinThenNotImplemented) {
+// The credentials are read from stdin first; then the apply refuses a file it cannot read.
+TEST(NodeBinaryTest, CredentialsOnStdinThenApplyChecksItsFiles) {
   const auto r =
       run({"masterha_node", "apply_diff_relay_logs", "--command=apply", "--target_version=10.11.6",
-           "--apply_files=/var/tmp/a.binlog", "--credentials_stdin"},
+           "--apply_files=/nonexistent-mha-dir/a.binlog", "--credentials_stdin"},
           "user=admin\npassword=pw\n");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "apply_diff_relay_logs: apply is not implemented yet (issue #5)\n");
+  EXPECT_EQ(r.err,
+            "apply_diff_relay_logs: apply failed: /nonexistent-mha-dir/a.binlog: cannot read: No "
+            "such file or directory\n");
 }
 
 }  // namespace

@@ -103,12 +103,32 @@ TEST(NodeMainTest, SaveBinaryLogsReportsAMissingBinlogOnOneLine) {
   EXPECT_THAT(test.err, StartsWith("save_binary_logs: binlog mysqld-bin.000002 not found"));
 }
 
-TEST(NodeMainTest, OtherCommandsAreNotImplementedYet) {
+// apply_diff_relay_logs --command=apply|test are implemented (apply_diff_test.cc); here only
+// their refusal paths: one line, nothing on stdout, the password never shown.
+TEST(NodeMainTest, ApplyAndTestRefuseInOneLine) {
   const NodeRun apply = run({"apply_diff_relay_logs", "--command=apply", "--target_version=10.11.6",
-                             "--apply_files=/var/tmp/a.binlog", "--credentials_stdin"},
-                            "user=admin\npassword=pw\n");
+                             "--apply_files=/nonexistent-mha-dir/a.binlog", "--credentials_stdin"},
+                            "user=admin\npassword=pw-not-shown\n");
   EXPECT_EQ(apply.code, 1);
-  EXPECT_EQ(apply.err, "apply_diff_relay_logs: apply is not implemented yet (issue #5)\n");
+  EXPECT_EQ(apply.out, "");
+  EXPECT_EQ(apply.err,
+            "apply_diff_relay_logs: apply failed: /nonexistent-mha-dir/a.binlog: cannot read: No "
+            "such file or directory\n");
+
+  const NodeRun test = run({"apply_diff_relay_logs", "--command=test", "--target_version=10.11.6",
+                            "--relay_log_info=/var/lib/mysql/relay-log.info"});
+  EXPECT_EQ(test.code, 1);
+  EXPECT_EQ(test.err,
+            "apply_diff_relay_logs: --relay_log_info is not supported yet; give --relay_dir and "
+            "--current_relay_log\n");
+
+  const NodeRun no_relay = run({"masterha_node", "apply_diff_relay_logs", "--command=test",
+                                "--target_version=10.11.6", "--relay_dir=/nonexistent-mha-dir",
+                                "--current_relay_log=relay-bin.000002", "--slave_pass=hunter2"});
+  EXPECT_EQ(no_relay.code, 1);
+  EXPECT_THAT(no_relay.err, HasSubstr("--slave_pass on the command line is visible"));
+  EXPECT_THAT(no_relay.err, HasSubstr("apply_diff_relay_logs: test failed: "));
+  EXPECT_THAT(no_relay.err, Not(HasSubstr("hunter2")));
 }
 
 // purge_relay_logs is implemented (purge_relay_logs_test.cc); without a server it fails in one
