@@ -22,6 +22,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "apply_settings.h"
+#include "command_output.h"
 #include "relay_diff.h"
 #include "relay_tail.h"
 #include "salvage.h"
@@ -78,14 +80,7 @@ std::string cell_text(const mysql::ResultSet& r, const std::string& column) {
 
 // A script's output, line by line, redacted (operators' scripts may echo what they were given).
 void log_output(const std::string& what, std::string_view stream, const std::string& text) {
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start)
-      log::info("  {} {}: {}", what, stream, log::redact(text.substr(start, end - start)));
-    start = end + 1;
-  }
+  internal::log_command_output(what + " " + std::string(stream), text);
 }
 
 // Which report phase a step's time counts towards.
@@ -743,9 +738,15 @@ StepResult StepRunner::run(const planner::ApplySavedBinlog& s) {
   ::unlink(local_cnf.c_str());
   if (!up) return skip(up.error().message, {local});
 
-  // Lift read_only around the apply (restored after: promotion decides the final value).
-  for (const std::string& sql : target->dialect.set_read_only(false)) {
-    if (Status st = exec(*target, s.target, sql); !st) return skip(st.error().message, {local});
+  // The server's max_allowed_packet raised (the largest saved event must fit) and read_only
+  // lifted around the apply; both restored after, whatever happened (promotion decides the final
+  // read_only).
+  Result<internal::ApplySettings> settings =
+      internal::ApplySettings::prepare(*target->session, target->dialect, s.target.name);
+  if (!settings) {
+    (void)opts_.hosts->run(tid.config_index, "rm -f " + internal::shell_quote(remote_cnf), "",
+                           milliseconds(10000));
+    return skip(settings.error().message, {local});
   }
   Result<ssh::ExecResult> applied =
       opts_.hosts->run(tid.config_index,
@@ -754,10 +755,7 @@ StepResult StepRunner::run(const planner::ApplySavedBinlog& s) {
                        "", timeout);
   (void)opts_.hosts->run(tid.config_index, "rm -f " + internal::shell_quote(remote_cnf), "",
                          milliseconds(10000));
-  for (const std::string& sql : target->dialect.set_read_only(true)) {
-    if (Status st = exec(*target, s.target, sql); !st)
-      report_.warnings.push_back(st.error().message);
-  }
+  for (std::string& e : settings->restore()) report_.warnings.push_back(std::move(e));
   if (!applied || !internal::apply_succeeded(applied->out)) {
     if (applied) log_output("apply", "stderr", applied->err);
     std::string why = applied ? "mysqlbinlog | mysql did not succeed" : applied.error().message;

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <utility>
 
+#include "apply_settings.h"
+#include "command_output.h"
 #include "relay_tail.h"
 #include "salvage.h"
 #include "script_args.h"
@@ -24,7 +26,6 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-constexpr uint64_t kApplyMaxAllowedPacket = 1073741824;  // the server's maximum (1 GiB)
 constexpr milliseconds kCleanupTimeout{10000};
 
 Error named(Error e, const std::string& who) {
@@ -72,13 +73,6 @@ std::string last_line(const std::string& text) {
   return line;
 }
 
-void log_lines(const std::string& what, const std::string& text) {
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) {
-    if (!l.empty()) log::info("  {}: {}", what, log::redact(l));
-  }
-}
-
 RelayDiffOutcome fail(Error e, bool changed = false) {
   RelayDiffOutcome o;
   o.detail = e.message;
@@ -122,7 +116,7 @@ Result<std::pair<int, RelayDiffReport>> run_helper(const RelayDiffJob& job,
   Result<ssh::ExecResult> r =
       job.hosts->run(src.host, line, "", duration_cast<milliseconds>(job.timeout));
   if (!r) return Unexpected(named(std::move(r).error(), "apply_diff_relay_logs on " + src.name));
-  log_lines("apply_diff_relay_logs", r->err);
+  log_command_output("apply_diff_relay_logs", r->err);
   if (r->exit_code != 0 && r->exit_code != 10) {
     return Unexpected(make_error(ErrorCode::kPrecondition,
                                  "apply_diff_relay_logs --command=" + command + " on " + src.name +
@@ -282,47 +276,22 @@ RelayDiffOutcome run_relay_diff(const RelayDiffJob& job) {
     return fail(named(std::move(up).error(), "copying the diff to " + t.name + kept({local})));
   }
 
-  // Server side: the largest event must fit; restored after, whatever happened.
-  Result<mysql::ResultSet> before = query(t, t.dialect->select_packet_and_read_only());
-  if (!before) return fail(std::move(before).error());
-  const std::string old_packet = cell(*before, "p");
-  const bool was_read_only = cell(*before, "r") == "1" || cell(*before, "r") == "ON";
-  std::vector<std::string> restore_errors;
-  auto restore = [&] {
-    if (was_read_only) {
-      for (const std::string& sql : t.dialect->set_read_only(true)) {
-        if (Status st = exec(t, sql); !st) restore_errors.push_back(st.error().message);
-      }
-    }
-    if (!old_packet.empty() && old_packet.size() < 20 &&
-        old_packet.find_first_not_of("0123456789") == std::string::npos) {
-      if (Status st = exec(t, t.dialect->set_max_allowed_packet(std::stoull(old_packet))); !st) {
-        restore_errors.push_back(st.error().message);
-      }
-    }
-  };
-  Status prepared = exec(t, t.dialect->set_max_allowed_packet(kApplyMaxAllowedPacket));
-  if (prepared && was_read_only) {
-    for (const std::string& sql : t.dialect->set_read_only(false)) {
-      prepared = exec(t, sql);
-      if (!prepared) break;
-    }
-  }
-  if (!prepared) {
-    restore();
-    return fail(std::move(prepared).error());
+  // Server side: the largest event must fit, read_only lifted; restored after, whatever happened.
+  Result<ApplySettings> settings = ApplySettings::prepare(*t.sql, *t.dialect, t.name);
+  if (!settings) {
+    (void)job.hosts->run(t.host, "rm -f " + shell_quote(remote_cnf), "", kCleanupTimeout);
+    return fail(std::move(settings).error());
   }
   Result<ssh::ExecResult> applied = job.hosts->run(
       t.host, apply_command(remote_target, remote_cnf, t.address, t.port), "", timeout);
   (void)job.hosts->run(t.host, "rm -f " + shell_quote(remote_cnf), "", kCleanupTimeout);
-  restore();
-  for (const std::string& e : restore_errors) log::warning("{}", e);
+  for (const std::string& e : settings->restore()) log::warning("{}", e);
   const std::string files =
       kept({local, t.name + ":" + remote_target, src.name + ":" + remote_src});
   if (!applied || !apply_succeeded(applied->out)) {
     std::string why = applied ? "mysqlbinlog | mysql did not succeed" : applied.error().message;
     if (applied) {
-      log_lines("apply stderr", applied->err);
+      log_command_output("apply stderr", applied->err);
       const std::size_t at = applied->out.rfind("pipestatus=");
       if (at != std::string::npos) why += " (" + applied->out.substr(at) + ")";
       const std::string reason = last_line(applied->err);

@@ -407,8 +407,16 @@ class SalvageTest : public FailoverTest {
     ManagerProcess m(c(), conf, "", dir_);
     m.start();
     ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+    // A row larger than the new master's own max_allowed_packet: its event only applies because
+    // the salvage raises the server's limit (the client's --max-allowed-packet is not enough),
+    // and the limit must be back afterwards.
+    ASSERT_TRUE(c().sql("db1", "CREATE TABLE test.big (id INT PRIMARY KEY, b LONGBLOB)"));
+    ASSERT_TRUE(eventually(
+        [&] { return c().sql("db2", "SELECT COUNT(*) FROM test.big").has_value(); }, seconds(30)));
+    ASSERT_TRUE(c().sql("db2", "SET GLOBAL max_allowed_packet=1048576"));
     ASSERT_TRUE(c().sql("db2", "STOP SLAVE IO_THREAD"));
     ASSERT_TRUE(c().sql("db3", "STOP SLAVE IO_THREAD"));
+    ASSERT_TRUE(c().sql("db1", "INSERT INTO test.big VALUES (1, REPEAT('x', 3 * 1048576))"));
     // No replica acknowledges now: semi-sync waits its timeout once and falls back to async.
     std::set<int> only_on_master;
     for (int id = 5001; id <= 5040; ++id) {
@@ -426,7 +434,17 @@ class SalvageTest : public FailoverTest {
     ASSERT_TRUE(c().kill9("db1"));
     ASSERT_EQ(m.wait_exit(seconds(90)), 0) << diagnostics(m);
     EXPECT_THAT(read_file(log_file()), HasSubstr("apply_saved_binlog"));
-    EXPECT_THAT(read_file(log_file()), HasSubstr("saved 60 transaction(s)"));
+    EXPECT_THAT(read_file(log_file()), HasSubstr("saved 61 transaction(s)"));
+    EXPECT_EQ(c().sql("db2", "SELECT @@global.max_allowed_packet").value_or(""), "1048576");
+    for (const char* host : {"db2", "db3"}) {
+      EXPECT_TRUE(eventually(
+          [&] {
+            return c().sql(host, "SELECT LENGTH(b) FROM test.big WHERE id = 1").value_or("") ==
+                   std::to_string(3 * 1048576);
+          },
+          seconds(30)))
+          << host << " lacks the large row";
+    }
     EXPECT_TRUE(
         eventually([&] { return ids_on("db3").size() >= only_on_master.size(); }, seconds(30)));
     expect_all_acked_on("db2", only_on_master);
