@@ -265,7 +265,7 @@ class Bench {
     auto conf = write_conf();
     if (!conf) return fail(conf.error().message);
     ManagerProcess manager(cluster_, *conf, "", dir());
-    if (Status s = manager.start(); !s) return fail(s.error().message);
+    if (Status s = manager.launch(); !s) return fail(s.error().message);
     if (!eventually([&] { return check_status(cluster_, *conf) == 0; }, seconds(30))) {
       return fail("the manager did not reach PING_OK within 30 s");
     }

@@ -295,15 +295,19 @@ class Bench {
     std::optional<ManagerProcess> manager;
     if (!switchover) {
       manager.emplace(cluster_, *conf, "", dir());
-      if (Status s = manager->start(); !s) return fail(s.error().message);
+      if (Status s = manager->launch(); !s) return fail(s.error().message);
       if (!eventually([&] { return check_status(cluster_, *conf) == 0; }, seconds(30))) {
         return fail("the manager did not reach PING_OK within 30 s");
       }
     }
 
-    Writer writer(WriterOptions{cluster_.vip(), cluster_.env("APP_USER"),
-                                cluster_.env("APP_PASSWORD"), o_.rate, rows_per_txn(),
-                                o_.large ? 200 : 100, "test.bench"});
+    Writer writer(WriterOptions{.vip = cluster_.vip(),
+                                .user = cluster_.env("APP_USER"),
+                                .password = cluster_.env("APP_PASSWORD"),
+                                .rate = o_.rate,
+                                .table = "test.bench",
+                                .rows_per_txn = rows_per_txn(),
+                                .pad_bytes = o_.large ? 200 : 100});
     if (!writer.start()) return fail("cannot enter the manager namespace");
     const auto writer_started = Clock::now();
     if (!writer.wait_more(o_.large ? 20 : 200, seconds(20))) {

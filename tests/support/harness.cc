@@ -40,62 +40,18 @@ bool eventually(const std::function<bool()>& done, milliseconds limit, milliseco
   }
 }
 
-void Writer::start() {
-  ManagerNetns netns;  // the thread inherits the manager's namespace
-  ASSERT_TRUE(netns.ok());
-  thread_ = std::thread([this] { loop(); });
-}
-
-void Writer::stop() {
-  stop_.store(true);
-  if (thread_.joinable()) thread_.join();
-}
-
 std::set<int> Writer::acked() const {
-  std::lock_guard lock(mu_);
-  return acked_;
+  std::set<int> ids;
+  for (const Ack& a : writer_.acks()) ids.insert(a.txn);
+  return ids;
 }
 
 milliseconds Writer::max_gap() const {
-  std::lock_guard lock(mu_);
-  return std::chrono::duration_cast<milliseconds>(max_gap_);
-}
-
-bool Writer::wait_more(int n, milliseconds limit) {
-  const std::size_t base = acked().size();
-  return eventually([&] { return acked().size() >= base + static_cast<std::size_t>(n); }, limit);
-}
-
-void Writer::loop() {
-  mysql::MysqlThreadToken token;
-  std::optional<mysql::MysqlConnection> conn;
-  int next = 1;
-  while (!stop_.load()) {
-    if (!conn) {
-      auto c = mysql::MysqlConnection::connect(mysql::Endpoint{vip_, 3306, ""},
-                                               mysql::Credentials{user_, password_},
-                                               mysql::Timeouts{seconds(1), seconds(5), seconds(5)});
-      if (!c) {
-        ++failures_;
-        std::this_thread::sleep_for(reconnect_pause_);
-        continue;
-      }
-      conn.emplace(std::move(*c));
-    }
-    const int id = next++;
-    Status st = conn->execute("INSERT INTO test.acked (id) VALUES (" + std::to_string(id) + ")");
-    if (st) {
-      const auto now = Clock::now();
-      std::lock_guard lock(mu_);
-      acked_.insert(id);
-      if (last_ack_ != Clock::time_point{}) max_gap_ = std::max(max_gap_, now - last_ack_);
-      last_ack_ = now;
-    } else {
-      ++failures_;
-      conn.reset();
-    }
-    std::this_thread::sleep_for(milliseconds(5));
-  }
+  const std::vector<Ack> acks = writer_.acks();
+  Clock::duration gap{};
+  for (std::size_t i = 1; i < acks.size(); ++i)
+    gap = std::max(gap, acks[i].acked - acks[i - 1].acked);
+  return std::chrono::duration_cast<milliseconds>(gap);
 }
 
 ManagerProcess::~ManagerProcess() {
@@ -106,22 +62,31 @@ ManagerProcess::~ManagerProcess() {
   }
 }
 
-void ManagerProcess::start() {
+Status ManagerProcess::launch() {
   ::unlink(rc_file().c_str());
   ::unlink(pid_file().c_str());
+  // The subshell records the manager's own pid (for /proc) and, when it ends, its exit status.
   CommandResult r = c_.exec_in(
       "mgr", "( " + shell_quote(binary("masterha_manager")) + " --conf=" + shell_quote(conf_) +
                  " --global_conf=/dev/null " + args_ + " >" + shell_quote(out_file()) +
                  " 2>&1 </dev/null & echo $! >" + shell_quote(pid_file()) + "; wait $!; echo $? >" +
-                 shell_quote(rc_file()) + " ) </dev/null >/dev/null &");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_TRUE(eventually([&] { return !read_file(pid_file()).empty(); }, seconds(10)));
+                 shell_quote(rc_file()) + " ) </dev/null >/dev/null 2>&1 &");
+  if (r.exit_code != 0) {
+    return Unexpected(make_error(ErrorCode::kIo, "cannot start masterha_manager: " + r.err));
+  }
+  if (!eventually([&] { return !read_file(pid_file()).empty(); }, seconds(10))) {
+    return Unexpected(make_error(ErrorCode::kIo, "masterha_manager wrote no pid file"));
+  }
   pid_ = std::stoi(read_file(pid_file()));
+  return ok_status();
 }
 
-int ManagerProcess::wait_exit(milliseconds limit) {
-  if (!eventually([&] { return !running(); }, limit)) return -1;
-  return std::stoi(read_file(rc_file()));
+int ManagerProcess::wait_exit(milliseconds limit) const {
+  if (!eventually([&] { return !running(); }, limit, milliseconds(50))) return -1;
+  // The rc file may exist a moment before its content is written.
+  std::string rc;
+  eventually([&] { return !(rc = read_file(rc_file())).empty(); }, seconds(2));
+  return rc.empty() ? -1 : std::stoi(rc);
 }
 
 void ManagerTest::fresh_dir(const std::string& name) {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "support/cluster.h"
+#include "support/vip_writer.h"
 
 namespace mha::test {
 
@@ -52,45 +53,37 @@ std::string tail(const std::string& s, std::size_t n);
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit,
                 std::chrono::milliseconds poll = std::chrono::milliseconds(100));
 
-// Writes single-row transactions (INSERT INTO test.acked) through the VIP as the application
-// user, from the manager namespace, and records the ids whose COMMIT was acknowledged. A failed
-// statement's outcome is unknown, so it is not recorded; the connection is then opened again
-// after `reconnect_pause`.
+// Writes single-row transactions (INSERT INTO test.acked (id)) through the VIP as the application
+// user, from the manager namespace, about 200 a second, and records the ids whose COMMIT was
+// acknowledged (support/vip_writer.h does the writing). After a failed connect it waits
+// `reconnect_pause` before the next one.
 class Writer {
  public:
   Writer(std::string vip, std::string user, std::string password,
          std::chrono::milliseconds reconnect_pause = std::chrono::milliseconds(50))
-      : vip_(std::move(vip)),
-        user_(std::move(user)),
-        password_(std::move(password)),
-        reconnect_pause_(reconnect_pause) {}
-  ~Writer() { stop(); }
-  Writer(const Writer&) = delete;
-  Writer& operator=(const Writer&) = delete;
+      : writer_(WriterOptions{.vip = std::move(vip),
+                              .user = std::move(user),
+                              .password = std::move(password),
+                              .rate = 200,
+                              .reconnect_pause = reconnect_pause,
+                              .id_only = true,
+                              .table = "test.acked"}) {}
 
   // Starts the writing thread in the manager namespace (a fatal gtest failure if it cannot).
-  void start();
-  void stop();
+  void start() { ASSERT_TRUE(writer_.start()) << "cannot enter the manager namespace"; }
+  void stop() { writer_.stop(); }
   std::set<int> acked() const;
   // Failed connects and statements so far.
-  int failures() const { return failures_.load(); }
+  int failures() const { return static_cast<int>(writer_.failure_count()); }
   // The longest time between two acknowledged commits: the outage the application saw.
   std::chrono::milliseconds max_gap() const;
   // Waits until at least `n` more commits are acknowledged than now.
-  bool wait_more(int n, std::chrono::milliseconds limit);
+  bool wait_more(int n, std::chrono::milliseconds limit) {
+    return writer_.wait_more(static_cast<std::size_t>(n), limit);
+  }
 
  private:
-  void loop();
-
-  std::string vip_, user_, password_;
-  std::chrono::milliseconds reconnect_pause_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> failures_{0};
-  mutable std::mutex mu_;
-  std::set<int> acked_;
-  std::chrono::steady_clock::time_point last_ack_{};
-  std::chrono::steady_clock::duration max_gap_{};
-  std::thread thread_;
+  VipWriter writer_;
 };
 
 // masterha_manager started in the manager namespace in the background, with --conf=`conf`,
@@ -107,12 +100,17 @@ class ManagerProcess {
   ManagerProcess(const ManagerProcess&) = delete;
   ManagerProcess& operator=(const ManagerProcess&) = delete;
 
-  // Starts it and waits (bounded) for its pid; a fatal gtest failure if it cannot.
-  void start();
+  // Starts it and waits (bounded) for its pid. launch() reports a failure as a value (for the
+  // benchmarks); start() makes it a fatal gtest failure.
+  Status launch();
+  void start() {
+    Status st = launch();
+    ASSERT_TRUE(st) << st.error().message;
+  }
   bool running() const { return !file_exists(rc_file()); }
   int pid() const { return pid_; }
   // The exit status once it ended within `limit`, else -1.
-  int wait_exit(std::chrono::milliseconds limit);
+  int wait_exit(std::chrono::milliseconds limit) const;
   std::string out_file() const { return dir_ + "/manager.out"; }
   std::string rc_file() const { return dir_ + "/manager.rc"; }
   std::string pid_file() const { return dir_ + "/manager.pid"; }
