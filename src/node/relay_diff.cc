@@ -3,13 +3,13 @@
 #include "mha/binlog/event.h"
 #include "mha/binlog/event_reader.h"
 #include "mha/binlog/log_sequence.h"
+#include "mha/binlog/transaction_scan.h"
 #include "mha/node/save_binlog.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <compare>
-#include <map>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -42,11 +42,7 @@ std::string checksum_name(binlog::ChecksumAlg alg) {
 }
 
 // A place in the relay-log list: (index of the file, byte offset).
-struct Pos {
-  size_t file = 0;
-  uint64_t offset = 0;
-  friend auto operator<=>(const Pos&, const Pos&) = default;
-};
+using Pos = binlog::ScanPos;
 
 // Events that never go into the diff: they describe a file or a connection, not data.
 bool left_out(const binlog::SequencedEvent& se) {
@@ -69,51 +65,26 @@ struct Analysis {
 
 Result<Analysis> analyse(const std::vector<std::string>& files, Pos start,
                          const topology::BinlogPosition& target) {
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < files.size(); ++i) index[files[i]] = i;
-  binlog::TransactionReader reader(files, LogKind::kRelayLog, SequenceOptions{true});
+  auto scan =
+      binlog::scan_transactions_after(files, LogKind::kRelayLog, start, SequenceOptions{true});
+  if (!scan) return Unexpected(std::move(scan).error());
+  if (const auto& t = scan->straddling) {
+    return Unexpected(make_error(
+        ErrorCode::kPrecondition,
+        target.to_string() + " is inside a transaction (it starts at " + base_name(t->start.file) +
+            ":" + std::to_string(t->start.offset) + " and ends at " + base_name(t->end.file) + ":" +
+            std::to_string(t->end.offset) +
+            " in the relay logs); give the position the target has executed"));
+  }
   Analysis a;
   a.start = start;
-  std::vector<std::pair<Pos, Pos>> incomplete;
-  while (true) {
-    auto r = reader.next();
-    if (!r) return Unexpected(std::move(r).error());
-    if (!*r) break;
-    const binlog::Transaction& t = **r;
-    const Pos s{index[t.start.file], t.start.offset};
-    const Pos e{index[t.end.file], t.end.offset};
-    if (e <= start) continue;
-    if (!t.complete) {
-      incomplete.emplace_back(std::max(s, start), e);
-      continue;
-    }
-    if (s < start) {
-      return Unexpected(make_error(
-          ErrorCode::kPrecondition,
-          target.to_string() + " is inside a transaction (it starts at " + base_name(t.start.file) +
-              ":" + std::to_string(t.start.offset) + " and ends at " + base_name(t.end.file) + ":" +
-              std::to_string(t.end.offset) +
-              " in the relay logs); give the position the target has executed"));
-    }
-    a.cut = e;
-    a.end = t.source_end;
-    ++a.transactions;
-    if (t.gtid) {
-      if (!a.first_gtid) a.first_gtid = t.gtid;
-      a.last_gtid = t.gtid;
-    }
-  }
-  for (const auto& range : incomplete) {
-    if (a.cut && range.first < *a.cut) {
-      a.skip.push_back(range);
-    } else if (!a.incomplete_tail) {
-      a.incomplete_tail = range.first;
-    }
-  }
-  if (!a.incomplete_tail && reader.events().truncated_tail()) {
-    const auto& tail = *reader.events().truncated_tail();
-    a.incomplete_tail = Pos{index[tail.file], tail.offset};
-  }
+  a.cut = scan->cut;
+  a.skip = scan->skipped;
+  a.incomplete_tail = scan->incomplete_tail;
+  a.end = scan->source_end;
+  a.first_gtid = scan->first_gtid;
+  a.last_gtid = scan->last_gtid;
+  a.transactions = scan->transactions;
   return a;
 }
 

@@ -3,6 +3,7 @@
 #include "mha/binlog/event.h"
 #include "mha/binlog/event_reader.h"
 #include "mha/binlog/log_sequence.h"
+#include "mha/binlog/transaction_scan.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +12,6 @@
 #include <compare>
 #include <cstring>
 #include <filesystem>
-#include <map>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -50,11 +50,7 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 }
 
 // A place in the file list: (index of the file, byte offset).
-struct Pos {
-  size_t file = 0;
-  uint64_t offset = 0;
-  friend auto operator<=>(const Pos&, const Pos&) = default;
-};
+using Pos = binlog::ScanPos;
 
 // "mysql-bin.000012" -> ("mysql-bin", 12).
 Result<std::pair<std::string, uint64_t>> split_numbered(const std::string& name) {
@@ -104,7 +100,7 @@ std::string checksum_name(binlog::ChecksumAlg alg) {
   return alg == binlog::ChecksumAlg::kCrc32 ? "crc32" : "none";
 }
 
-// What the transaction pass found after the start.
+// What the transaction pass found after the start (binlog::scan_transactions_after).
 struct Analysis {
   std::optional<Pos> cut;  // just after the last whole transaction (nothing to save: nullopt)
   std::vector<std::pair<Pos, Pos>> skip;  // interrupted transactions before the cut
@@ -117,48 +113,22 @@ struct Analysis {
 };
 
 Result<Analysis> analyse(const std::vector<std::string>& files, Pos start) {
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < files.size(); ++i) index[files[i]] = i;
-  binlog::TransactionReader reader(files, LogKind::kBinlog, SequenceOptions{true});
+  auto scan =
+      binlog::scan_transactions_after(files, LogKind::kBinlog, start, SequenceOptions{true});
+  if (!scan) return Unexpected(std::move(scan).error());
   Analysis a;
-  std::vector<std::pair<Pos, Pos>> incomplete;
-  while (true) {
-    auto r = reader.next();
-    if (!r) return Unexpected(std::move(r).error());
-    if (!*r) break;
-    const binlog::Transaction& t = **r;
-    const Pos s{index[t.start.file], t.start.offset};
-    const Pos e{index[t.end.file], t.end.offset};
-    if (e <= start) continue;
-    if (!t.complete) {
-      incomplete.emplace_back(std::max(s, start), e);
-      continue;
-    }
-    a.cut = e;
-    if (s < start) {
-      a.starts_inside = true;
-      continue;
-    }
-    ++a.transactions;
-    if (t.gtid) {
-      if (!a.first_gtid) a.first_gtid = t.gtid;
-      a.last_gtid = t.gtid;
-    }
-  }
-  for (const auto& range : incomplete) {
-    if (a.cut && range.first < *a.cut) {
-      a.skip.push_back(range);
-    } else if (!a.incomplete_tail) {
-      a.incomplete_tail = range.first;
-      a.tail_reason = "an unfinished transaction";
-    }
-  }
-  if (!a.incomplete_tail && reader.events().truncated_tail()) {
-    const auto& tail = *reader.events().truncated_tail();
-    a.incomplete_tail = Pos{index[tail.file], tail.offset};
+  a.cut = scan->cut;
+  a.skip = scan->skipped;
+  a.transactions = scan->transactions;
+  a.first_gtid = scan->first_gtid;
+  a.last_gtid = scan->last_gtid;
+  a.starts_inside = scan->straddling.has_value();
+  a.incomplete_tail = scan->incomplete_tail;
+  if (scan->tail_is_partial_event) {
     a.tail_reason = "a partly written event";
-  } else if (a.incomplete_tail && reader.events().truncated_tail()) {
-    a.tail_reason += " (the file ends inside an event)";
+  } else if (scan->incomplete_tail) {
+    a.tail_reason = "an unfinished transaction";
+    if (scan->ends_inside_event) a.tail_reason += " (the file ends inside an event)";
   }
   return a;
 }
