@@ -4,6 +4,11 @@
 // with `ip -o addr`, and clients in the manager namespace must reach the new master through it at
 // once (gratuitous ARP), without waiting for their ARP cache to expire.
 //
+// Run as master_ip_online_change_script (MHA's online arguments: --orig_master_ssh_user and
+// --new_master_ssh_user, no --ssh_user) the move is make-before-break: stop leaves the VIP on the
+// old master, start adds it on the new one before removing it from the old one. The tests sample
+// both hosts' addresses while start runs: there must be no moment when neither holds the VIP.
+//
 // Every test starts from the test bed's layout (the VIP on db1 only), restored in SetUp, so the
 // tests do not depend on their order. Faults are undone by guards that run even when an
 // assertion fails.
@@ -11,8 +16,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +31,7 @@ namespace mha::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -59,6 +67,8 @@ class VipScriptTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(cluster_, nullptr);
     ASSERT_TRUE(cluster_->is_up()) << "test bed did not come up: " << up_error_;
+    // No note from an earlier test's stop (the script's private directory, see script_dir()).
+    ASSERT_EQ(c().exec_in("mgr", "rm -f " + shell_quote(script_dir()) + "/vip-*").exit_code, 0);
     // Back to the test bed's layout: the VIP on db1 only.
     for (const Host& h : c().hosts()) {
       CommandResult r = c().exec_in(
@@ -70,6 +80,10 @@ class VipScriptTest : public ::testing::Test {
     CommandResult r = c().exec_in("db1", "ip addr add " + c().vip() + "/24 dev eth0");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     ASSERT_THAT(holders(), ElementsAre("db1"));
+    // Nothing announced that move: a client entry for the VIP may still name another host's MAC
+    // (an earlier test moved it), so the manager resolves the VIP afresh.
+    r = c().exec_in("mgr", "ip neigh flush to " + c().vip());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
   static Cluster& c() { return *cluster_; }
@@ -86,19 +100,46 @@ class VipScriptTest : public ::testing::Test {
     return names;
   }
 
-  // The script with MHA's arguments for orig master `orig` (and new master `target` when not
-  // empty), MHA's test bed ssh_options, and options it does not know.
+  // The script's private directory (shared SSH connections, stop's note to start): one for this
+  // suite, emptied of notes before every test.
+  static std::string script_dir() { return c().state_dir() + "/vip-script-test"; }
+
+  // The script as master_ip_failover_script: MHA's arguments for orig master `orig` (and new
+  // master `target` when not empty), MHA's test bed ssh_options, and options it does not know.
   static ScriptRun run(const std::string& command, const std::string& orig,
                        const std::string& target = "", const std::string& env = "") {
-    std::string line = "MHA_VIP=" + c().vip() + "/24 " + env + " " +
-                       shell_quote(source_dir() + "/scripts/master_ip_failover") +
-                       " --command=" + command + " --ssh_user=root --orig_master_host=" + ip(orig) +
+    std::string args = " --command=" + command + " --ssh_user=root --orig_master_host=" + ip(orig) +
                        " --orig_master_ip=" + ip(orig) + " --orig_master_port=3306";
     if (!target.empty()) {
-      line += " --new_master_host=" + ip(target) + " --new_master_ip=" + ip(target) +
+      args += " --new_master_host=" + ip(target) + " --new_master_ip=" + ip(target) +
               " --new_master_port=3306 --new_master_user='admin' --new_master_password=" +
               shell_quote(kPassword);
     }
+    return run_script(args, env);
+  }
+
+  // The script as master_ip_online_change_script, with the arguments MHA 0.58 passes (including
+  // the passwords masterha_master_switch keeps out of argv, which the script must ignore).
+  static ScriptRun run_online(const std::string& command, const std::string& orig,
+                              const std::string& target, const std::string& env = "") {
+    return run_script(" --command=" + command + " --orig_master_host=" + ip(orig) +
+                          " --orig_master_ip=" + ip(orig) +
+                          " --orig_master_port=3306 --orig_master_user=admin"
+                          " --orig_master_password=" +
+                          shell_quote(kPassword) + " --new_master_host=" + ip(target) +
+                          " --new_master_ip=" + ip(target) +
+                          " --new_master_port=3306 --new_master_user=admin"
+                          " --new_master_password=" +
+                          shell_quote(kPassword) +
+                          " --orig_master_ssh_user=root --new_master_ssh_user=root"
+                          " --orig_master_is_new_slave",
+                      env);
+  }
+
+  static ScriptRun run_script(const std::string& args, const std::string& env) {
+    std::string line = "MHA_VIP=" + c().vip() +
+                       "/24 MHA_VIP_SSH_MUX_DIR=" + shell_quote(script_dir()) + " " + env + " " +
+                       shell_quote(source_dir() + "/scripts/master_ip_failover") + args;
     line += " --ssh_options=" + shell_quote("-i " + c().env("SSH_KEY") +
                                             " -o UserKnownHostsFile=" + c().env("KNOWN_HOSTS") +
                                             " -o StrictHostKeyChecking=yes");
@@ -127,6 +168,40 @@ class VipScriptTest : public ::testing::Test {
     const std::string marker = " lladdr ";
     const size_t at = r.out.find(marker);
     return at == std::string::npos ? "" : r.out.substr(at + marker.size(), 17);
+  }
+
+  // Runs `body` (a script run) while another thread samples which of `first`, `second` hold the
+  // VIP, `first` always read before `second`, as fast as it can, from before `body` starts until
+  // it has returned. Each sample is two characters, '1' where the host holds the VIP. With the
+  // old holder as `first`, a sample "00" can only be taken if the VIP really was on neither host
+  // at some moment: a correct order (added on `second`, then removed from `first`) cannot produce
+  // one, whatever the timing.
+  static std::vector<std::string> sample_holders_during(const std::string& first,
+                                                        const std::string& second,
+                                                        const std::function<void()>& body) {
+    auto has_vip = [](const std::string& host) {
+      return "ip -n " + c().host(host).netns + " -o -4 addr show to " + c().vip() +
+             "/32 | grep -q ' inet ' && printf 1 || printf 0";
+    };
+    // `ip -n` reads the host's namespace from the root one: nothing is sent on the network.
+    const std::string sample = "{ " + has_vip(first) + "; } && { " + has_vip(second) + "; }";
+    auto take = [&] {
+      CommandResult r = run_command(sample, 10);
+      return r.exit_code == 0 ? r.out : "error: " + r.err;
+    };
+    std::vector<std::string> samples{take()};  // before `body` starts
+    std::atomic<bool> done{false};
+    std::thread sampler([&] {
+      // One sample after `body` returned too, so the final state is always in the series.
+      for (bool last = false; !last;) {
+        last = done.load();
+        samples.push_back(take());
+      }
+    });
+    body();
+    done = true;
+    sampler.join();
+    return samples;
   }
 
   static Cluster* cluster_;
@@ -232,6 +307,122 @@ TEST_F(VipScriptTest, UsageErrorsAbort) {
   EXPECT_EQ(bad_wait.code, 2) << bad_wait;
   EXPECT_THAT(bad_wait.err, HasSubstr("MHA_VIP_DAD_WAIT must be a positive number")) << bad_wait;
   EXPECT_THAT(holders(), ElementsAre("db1"));
+}
+
+// --- master_ip_online_change_script: make before break -------------------------------------
+
+TEST_F(VipScriptTest, OnlineStopLeavesTheVipOnTheOldMaster) {
+  ScriptRun stop = run_online("stop", "db1", "db2");
+  EXPECT_EQ(stop.code, 0) << stop;
+  EXPECT_THAT(stop.err, HasSubstr("stays on the old master " + ip("db1"))) << stop;
+  EXPECT_THAT(holders(), ElementsAre("db1"));
+  EXPECT_EQ(server_id_via_vip(), "1");
+}
+
+TEST_F(VipScriptTest, OnlineStartAddsTheVipOnTheNewMasterBeforeTheOldOneDropsIt) {
+  // A client has just used the VIP: the manager's ARP cache points at db1's MAC.
+  ASSERT_EQ(server_id_via_vip(), "1");
+  const std::string before = manager_neighbour_mac();
+  ASSERT_NE(before, "");
+  ScriptRun stop = run_online("stop", "db1", "db2");
+  ASSERT_EQ(stop.code, 0) << stop;
+  ASSERT_THAT(holders(), ElementsAre("db1"));
+
+  ScriptRun start;
+  const std::vector<std::string> samples =
+      sample_holders_during("db1", "db2", [&] { start = run_online("start", "db1", "db2"); });
+  EXPECT_EQ(start.code, 0) << start;
+  std::string series;
+  for (const std::string& s : samples) series += s + " ";
+  // Not vacuous: the sampler saw the VIP on db1 first, on db2 last, and enough in between.
+  ASSERT_GE(samples.size(), 3u) << series;
+  EXPECT_EQ(samples.front(), "10") << series;
+  EXPECT_EQ(samples.back(), "01") << series;
+  EXPECT_THAT(samples, Not(Contains("00"))) << "a moment with no VIP holder: " << series;
+  // db1 holds it until db2 does: the samples never go back from "both" to "db1 only".
+  bool seen_new = false;
+  for (const std::string& s : samples) {
+    if (s[1] == '1') seen_new = true;
+    EXPECT_FALSE(seen_new && s == "10") << "db2 lost the VIP again: " << series;
+  }
+  std::cout << "VIP holders (db1 db2) sampled during start: " << series << "\n";
+
+  // The script's own account agrees: added on db2 (with an announcement) before removed on db1,
+  // and no duplicate-address refusal for the planned pair.
+  const std::size_t added = start.err.find("[" + ip("db2") + "] added " + c().vip() + "/24");
+  const std::size_t removed = start.err.find("[" + ip("db1") + "] removed " + c().vip() + "/24");
+  ASSERT_NE(added, std::string::npos) << start;
+  ASSERT_NE(removed, std::string::npos) << start;
+  EXPECT_LT(added, removed) << start;
+  EXPECT_THAT(start.err, HasSubstr("is on " + ip("db1") + " by plan")) << start;
+  EXPECT_THAT(holders(), ElementsAre("db2"));
+
+  // Clients follow at once (the announcement left before db1 dropped the address).
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
+  while (manager_neighbour_mac() == before && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(manager_neighbour_mac(), before);
+  EXPECT_EQ(server_id_via_vip(), "2");
+}
+
+TEST_F(VipScriptTest, OnlineRollbackStartLeavesTheVipOnTheOldMasterOnly) {
+  ASSERT_EQ(run_online("stop", "db1", "db2").code, 0);
+  // masterha_master_switch's rollback: start with the roles swapped, the old master (db1) named
+  // as the one to take writes.
+  ScriptRun back = run_online("start", "db2", "db1");
+  EXPECT_EQ(back.code, 0) << back;
+  EXPECT_THAT(back.err, HasSubstr("already present on eth0")) << back;
+  EXPECT_THAT(holders(), ElementsAre("db1"));
+  EXPECT_EQ(server_id_via_vip(), "1");
+}
+
+TEST_F(VipScriptTest, OnlineStartWithoutItsStopStillRefusesAnotherHolder) {
+  // No stop noted the pair: db1 answering for the VIP is a conflict, as on failover.
+  ScriptRun r = run_online("start", "db1", "db2");
+  EXPECT_EQ(r.code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("another host answers ARP")) << r;
+  EXPECT_THAT(holders(), ElementsAre("db1"));
+
+  // Nor does a note for another pair count: db3 was never the planned target.
+  ASSERT_EQ(run_online("stop", "db1", "db3").code, 0);
+  ScriptRun other = run_online("start", "db1", "db2");
+  EXPECT_EQ(other.code, 1) << other;
+  EXPECT_THAT(holders(), ElementsAre("db1"));
+}
+
+TEST_F(VipScriptTest, OnlineStopRefusesWhenTheOldMasterIsUnreachable) {
+  ASSERT_TRUE(c().link_down("db1"));
+  Undo relink([] { EXPECT_TRUE(c().link_up("db1")); });
+  ScriptRun r = run_online("stop", "db1", "db2");
+  EXPECT_EQ(r.code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("cannot reach the old master " + ip("db1"))) << r;
+  // The background connection and the check each wait at most the 5 s connect timeout.
+  EXPECT_LT(r.seconds, 15.0) << r;
+  EXPECT_THAT(holders(), ElementsAre("db1"));
+}
+
+TEST_F(VipScriptTest, OnlineSwitchCanUseTheFailoverOrder) {
+  // MHA_VIP_ONLINE_OVERLAP=0: the online stop removes the VIP at once, as before.
+  ScriptRun stop = run_online("stop", "db1", "db2", "MHA_VIP_ONLINE_OVERLAP=0");
+  EXPECT_EQ(stop.code, 0) << stop;
+  EXPECT_THAT(holders(), IsEmpty());
+  ScriptRun start = run_online("start", "db1", "db2", "MHA_VIP_ONLINE_OVERLAP=0");
+  EXPECT_EQ(start.code, 0) << start;
+  EXPECT_THAT(holders(), ElementsAre("db2"));
+}
+
+TEST_F(VipScriptTest, FailoverStopStillRemovesTheVipFirst) {
+  // master_ip_failover_script's stop (the manager found the master dead) does not wait for a
+  // start: the VIP goes at once, and start later adds it on the new master.
+  ScriptRun stop = run("stop", "db1", "db2");
+  EXPECT_EQ(stop.code, 0) << stop;
+  EXPECT_THAT(stop.err, HasSubstr("removed " + c().vip() + "/24 from eth0")) << stop;
+  EXPECT_THAT(holders(), IsEmpty());
+  ScriptRun start = run("start", "db1", "db2");
+  EXPECT_EQ(start.code, 0) << start;
+  EXPECT_THAT(start.err, Not(HasSubstr("] removed"))) << start;
+  EXPECT_THAT(holders(), ElementsAre("db2"));
 }
 
 }  // namespace
