@@ -1,10 +1,15 @@
 #include "bench_support.h"
 
+#include "mha/mysql/library.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include "support/harness.h"
+#include <sys/utsname.h>
+#include <unistd.h>
 
 namespace mha::bench {
 
@@ -64,6 +69,40 @@ nlohmann::json stats(std::vector<double> v) {
   const double median =
       v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
   return {{"n", v.size()}, {"min", v.front()}, {"median", median}, {"max", v.back()}};
+}
+
+nlohmann::json machine_facts() {
+  utsname u{};
+  ::uname(&u);
+  double load[3] = {0, 0, 0};
+  ::getloadavg(load, 3);
+  return {{"cpus", ::sysconf(_SC_NPROCESSORS_ONLN)},
+          {"kernel", std::string(u.release)},
+          {"loadavg_at_end", {load[0], load[1], load[2]}}};
+}
+
+nlohmann::json round_json(int round, bool completed, const std::string& error,
+                          const nlohmann::json& figures) {
+  nlohmann::json x = figures;
+  x["round"] = round;
+  x["completed"] = completed;
+  if (!error.empty()) x["error"] = error;
+  return x;
+}
+
+void write_json_file(std::string_view program, const std::string& path, const nlohmann::json& j) {
+  std::ofstream out(path);
+  out << j.dump(2) << "\n";
+  if (!out) std::cerr << program << ": cannot write " << path << "\n";
+}
+
+int bench_main(std::string_view program, const std::function<int()>& bench) {
+  if (::geteuid() != 0) {
+    std::cerr << program << ": needs root (network namespaces, mariadbd); run with sudo\n";
+    return kExitUsage;
+  }
+  mysql::MysqlLibrary library;
+  return bench();
 }
 
 }  // namespace mha::bench

@@ -21,7 +21,6 @@
 // Exit codes: 0 every round ran and the data matched; 1 a round's data or transaction count
 // differed (the figures are meaningless); 2 bad option or not root; 3 a round could not run.
 
-#include "mha/mysql/library.h"
 
 #include <nlohmann/json.hpp>
 
@@ -36,7 +35,6 @@
 
 #include "bench_support.h"
 #include "failover_harness.h"
-#include <sys/utsname.h>
 #include <unistd.h>
 
 namespace mha::bench {
@@ -45,10 +43,7 @@ namespace {
 using test::Cluster;
 using test::shell_quote;
 
-constexpr int kExitOk = 0;
 constexpr int kExitMismatch = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitCouldNotRun = 3;
 
 // Workload shape: this share of the bytes in single-row commits, the rest in 1000-row
 // transactions; every row carries kPad bytes.
@@ -494,27 +489,15 @@ class Bench {
 
   void write_json() const {
     nlohmann::json j;
-    utsname u{};
-    ::uname(&u);
-    double load[3] = {0, 0, 0};
-    ::getloadavg(load, 3);
-    j["machine"] = {{"cpus", ::sysconf(_SC_NPROCESSORS_ONLN)},
-                    {"kernel", std::string(u.release)},
-                    {"loadavg_at_end", {load[0], load[1], load[2]}}};
+    j["machine"] = machine_facts();
     j["options"] = {{"mb", o_.mb}, {"rounds", o_.rounds}, {"smoke", o_.smoke}};
     nlohmann::json rounds = nlohmann::json::array();
     for (const RoundResult& r : results_) {
-      nlohmann::json x = r.figures;
-      x["round"] = r.round;
-      x["completed"] = r.completed;
-      if (!r.error.empty()) x["error"] = r.error;
-      rounds.push_back(x);
+      rounds.push_back(round_json(r.round, r.completed, r.error, r.figures));
     }
     j["rounds"] = rounds;
     j["summary"] = summary();
-    std::ofstream out(o_.json);
-    out << j.dump(2) << "\n";
-    if (!out) std::cerr << "diff_apply_bench: cannot write " << o_.json << "\n";
+    write_json_file("diff_apply_bench", o_.json, j);
   }
 
   Options o_;
@@ -528,10 +511,6 @@ class Bench {
 int main(int argc, char** argv) {
   auto options = mha::bench::parse_options(argc, argv);
   if (!options) return mha::bench::kExitUsage;
-  if (::geteuid() != 0) {
-    std::cerr << "diff_apply_bench: needs root (network namespaces, mariadbd); run with sudo\n";
-    return mha::bench::kExitUsage;
-  }
-  mha::mysql::MysqlLibrary library;
-  return mha::bench::Bench(std::move(*options)).run();
+  return mha::bench::bench_main("diff_apply_bench",
+                                [&] { return mha::bench::Bench(std::move(*options)).run(); });
 }

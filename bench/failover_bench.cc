@@ -18,7 +18,6 @@
 // it lost the master; 2 bad option; 3 a round could not run (cluster, manager start, failover
 // failed or timed out).
 
-#include "mha/mysql/library.h"
 
 #include <nlohmann/json.hpp>
 
@@ -34,7 +33,6 @@
 
 #include "bench_support.h"
 #include "failover_harness.h"
-#include <sys/utsname.h>
 #include <unistd.h>
 
 namespace mha::bench {
@@ -43,10 +41,7 @@ namespace {
 using test::Cluster;
 using test::shell_quote;
 
-constexpr int kExitOk = 0;
 constexpr int kExitLost = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitCouldNotRun = 3;
 
 const std::vector<std::string> kAllFaults = {"kill9", "linkdown", "sigstop", "partition",
                                              "switchover"};
@@ -684,13 +679,7 @@ class Bench {
 
   void write_json() const {
     nlohmann::json j;
-    utsname u{};
-    ::uname(&u);
-    double load[3] = {0, 0, 0};
-    ::getloadavg(load, 3);
-    j["machine"] = {{"cpus", ::sysconf(_SC_NPROCESSORS_ONLN)},
-                    {"kernel", std::string(u.release)},
-                    {"loadavg_at_end", {load[0], load[1], load[2]}}};
+    j["machine"] = machine_facts();
     j["options"] = {{"faults", o_.faults},
                     {"rounds", o_.rounds},
                     {"mode", o_.mode == test::ReplMode::kGtid ? "gtid" : "pos"},
@@ -700,11 +689,8 @@ class Bench {
                     {"smoke", o_.smoke}};
     nlohmann::json rounds = nlohmann::json::array();
     for (const RoundResult& r : results_) {
-      nlohmann::json x = r.figures;
+      nlohmann::json x = round_json(r.round, r.completed, r.error, r.figures);
       x["fault"] = r.fault;
-      x["round"] = r.round;
-      x["completed"] = r.completed;
-      if (!r.error.empty()) x["error"] = r.error;
       rounds.push_back(x);
     }
     j["rounds"] = rounds;
@@ -717,9 +703,7 @@ class Bench {
                         {"cpu_percent_mean", footprint_->cpu_percent_mean},
                         {"cpu_percent_max_1s", footprint_->cpu_percent_max}};
     }
-    std::ofstream out(o_.json);
-    out << j.dump(2) << "\n";
-    if (!out) std::cerr << "failover_bench: cannot write " << o_.json << "\n";
+    write_json_file("failover_bench", o_.json, j);
   }
 
   Options o_;
@@ -734,10 +718,6 @@ class Bench {
 int main(int argc, char** argv) {
   auto options = mha::bench::parse_options(argc, argv);
   if (!options) return mha::bench::kExitUsage;
-  if (::geteuid() != 0) {
-    std::cerr << "failover_bench: needs root (network namespaces, mariadbd); run with sudo\n";
-    return mha::bench::kExitUsage;
-  }
-  mha::mysql::MysqlLibrary library;
-  return mha::bench::Bench(std::move(*options)).run();
+  return mha::bench::bench_main("failover_bench",
+                                [&] { return mha::bench::Bench(std::move(*options)).run(); });
 }
