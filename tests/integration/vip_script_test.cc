@@ -355,6 +355,9 @@ TEST_F(VipScriptTest, OnlineStartAddsTheVipOnTheNewMasterBeforeTheOldOneDropsIt)
   ASSERT_NE(removed, std::string::npos) << start;
   EXPECT_LT(added, removed) << start;
   EXPECT_THAT(start.err, HasSubstr("is on " + ip("db1") + " by plan")) << start;
+  // The add ran through the session stop opened, not a new SSH channel.
+  EXPECT_THAT(start.err, HasSubstr("[" + ip("db2") + "] start over the session opened by stop"))
+      << start;
   EXPECT_THAT(holders(), ElementsAre("db2"));
 
   // Clients follow at once (the announcement left before db1 dropped the address).
