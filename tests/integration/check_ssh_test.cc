@@ -22,6 +22,7 @@
 
 #include "support/cluster.h"
 #include "support/harness.h"
+#include "support/shared_cluster.h"
 #include <sys/stat.h>
 
 namespace mha::test {
@@ -62,29 +63,11 @@ void write_file(const std::string& path, const std::string& text) {
   ::chmod(path.c_str(), 0600);  // the configuration holds passwords
 }
 
-class CheckSshTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    cluster_ = new Cluster();
-    Status s = cluster_->up(ClusterOptions{3, ReplMode::kGtid, true});
-    if (!s) up_error_ = s.error().message;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;  // down()
-    cluster_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(cluster_, nullptr);
-    ASSERT_TRUE(cluster_->is_up()) << "test bed did not come up: " << up_error_;
-    char dir_template[] = "/tmp/mha-check-ssh-XXXXXX";
-    ASSERT_NE(::mkdtemp(dir_template), nullptr);
-    tmp_ = dir_template;
-  }
-  void TearDown() override {
-    if (!tmp_.empty()) run_command("rm -rf " + shell_quote(tmp_));
-  }
+class CheckSshTest : public SharedClusterTest<CheckSshTest> {
+ public:
+  static ClusterOptions cluster_options() { return ClusterOptions{3, ReplMode::kGtid, true}; }
 
-  static Cluster& c() { return *cluster_; }
+ protected:
   static std::string ip(const std::string& host) { return c().host(host).ip; }
   // How masterha_check_ssh names a server's SSH endpoint (app1.cnf names hosts by address).
   static std::string label(const std::string& host) {
@@ -125,14 +108,7 @@ class CheckSshTest : public ::testing::Test {
 
   std::string key() const { return c().env("SSH_KEY"); }
   std::string known_hosts() const { return c().env("KNOWN_HOSTS"); }
-
-  static Cluster* cluster_;
-  static std::string up_error_;
-  std::string tmp_;
 };
-
-Cluster* CheckSshTest::cluster_ = nullptr;
-std::string CheckSshTest::up_error_;
 
 TEST_F(CheckSshTest, HealthyClusterPasses) {
   ToolRun r = check_ssh(c().env("APP_CONF"));

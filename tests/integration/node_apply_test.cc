@@ -20,6 +20,7 @@
 
 #include "support/cluster.h"
 #include "support/harness.h"
+#include "support/shared_cluster.h"
 #include <stdlib.h>
 
 namespace mha::test {
@@ -29,23 +30,14 @@ using std::chrono::seconds;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class NodeApplyTest : public ::testing::Test {
+class NodeApplyTest : public SharedClusterTest<NodeApplyTest> {
+ public:
+  static ClusterOptions cluster_options() { return ClusterOptions{3, ReplMode::kFilePos, true}; }
+
  protected:
-  static void SetUpTestSuite() {
-    cluster_ = new Cluster();
-    Status s = cluster_->up(ClusterOptions{3, ReplMode::kFilePos, true});
-    if (!s) up_error_ = s.error().message;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;  // down()
-    cluster_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(cluster_, nullptr);
-    ASSERT_TRUE(cluster_->is_up()) << "test bed did not come up: " << up_error_;
-    char dir_template[] = "/tmp/mha-node-apply-XXXXXX";
-    ASSERT_NE(::mkdtemp(dir_template), nullptr);
-    tmp_ = dir_template;
+    SharedClusterTest::SetUp();
+    if (HasFatalFailure()) return;
     // Credentials for the tool: a 0600 file, never argv.
     creds_ = tmp_ + "/creds";
     const std::string text =
@@ -61,10 +53,8 @@ class NodeApplyTest : public ::testing::Test {
       (void)c().sql("db3", "START SLAVE");
       EXPECT_TRUE(caught_up({"db3"})) << "db3 did not replicate again after the apply";
     }
-    if (!tmp_.empty()) run_command("rm -rf " + shell_quote(tmp_));
+    SharedClusterTest::TearDown();
   }
-
-  static Cluster& c() { return *cluster_; }
 
   static std::string sql(const std::string& host, const std::string& statement) {
     auto r = c().sql(host, statement);
@@ -159,15 +149,9 @@ class NodeApplyTest : public ::testing::Test {
     EXPECT_THAT(ls.out, Not(HasSubstr("masterha_apply_diff")));
   }
 
-  static Cluster* cluster_;
-  static std::string up_error_;
-  std::string tmp_;
   std::string creds_;
   bool resume_db3_ = true;  // false: db3 is left as the test made it (the last test)
 };
-
-Cluster* NodeApplyTest::cluster_ = nullptr;
-std::string NodeApplyTest::up_error_;
 
 TEST_F(NodeApplyTest, GeneratedDiffAppliedOnTheLaggingReplica) {
   const std::string settings_before = settings("db3");

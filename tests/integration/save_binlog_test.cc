@@ -21,6 +21,7 @@
 
 #include "support/cluster.h"
 #include "support/harness.h"
+#include "support/shared_cluster.h"
 #include <stdlib.h>
 
 namespace mha::test {
@@ -29,30 +30,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using ::testing::HasSubstr;
 
-class SaveBinlogTest : public ::testing::Test {
+class SaveBinlogTest : public SharedClusterTest<SaveBinlogTest> {
+ public:
+  static ClusterOptions cluster_options() { return ClusterOptions{3, ReplMode::kGtid, true}; }
+
  protected:
-  static void SetUpTestSuite() {
-    cluster_ = new Cluster();
-    Status s = cluster_->up(ClusterOptions{3, ReplMode::kGtid, true});
-    if (!s) up_error_ = s.error().message;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;  // down()
-    cluster_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(cluster_, nullptr);
-    ASSERT_TRUE(cluster_->is_up()) << "test bed did not come up: " << up_error_;
-    char dir_template[] = "/tmp/mha-save-binlog-XXXXXX";
-    ASSERT_NE(::mkdtemp(dir_template), nullptr);
-    tmp_ = dir_template;
-  }
-  void TearDown() override {
-    if (!tmp_.empty()) run_command("rm -rf " + shell_quote(tmp_));
-  }
-
-  static Cluster& c() { return *cluster_; }
-
   static std::string sql(const std::string& host, const std::string& statement) {
     auto r = c().sql(host, statement);
     EXPECT_TRUE(r.has_value()) << statement << ": " << (r ? "" : r.error().message);
@@ -136,14 +118,7 @@ class SaveBinlogTest : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("status 0 0")) << r.out << r.err;
   }
-
-  static Cluster* cluster_;
-  static std::string up_error_;
-  std::string tmp_;
 };
-
-Cluster* SaveBinlogTest::cluster_ = nullptr;
-std::string SaveBinlogTest::up_error_;
 
 TEST_F(SaveBinlogTest, FromReadPositionAndAfterGtidAcrossARotation) {
   sql("db1",

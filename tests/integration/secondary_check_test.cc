@@ -15,6 +15,7 @@
 
 #include "support/cluster.h"
 #include "support/harness.h"
+#include "support/shared_cluster.h"
 
 namespace mha::test {
 namespace {
@@ -36,23 +37,11 @@ std::ostream& operator<<(std::ostream& os, const ToolRun& r) {
             << r.err;
 }
 
-class SecondaryCheckTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    cluster_ = new Cluster();
-    Status s = cluster_->up(ClusterOptions{3, ReplMode::kGtid, true});
-    if (!s) up_error_ = s.error().message;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(cluster_, nullptr);
-    ASSERT_TRUE(cluster_->is_up()) << "test bed did not come up: " << up_error_;
-  }
+class SecondaryCheckTest : public SharedClusterTest<SecondaryCheckTest> {
+ public:
+  static ClusterOptions cluster_options() { return ClusterOptions{3, ReplMode::kGtid, true}; }
 
-  static Cluster& c() { return *cluster_; }
+ protected:
   static std::string ip(const std::string& host) { return c().host(host).ip; }
 
   // The tool as the manager would call it, asking from `secondaries`, with the test bed's key and
@@ -82,13 +71,7 @@ class SecondaryCheckTest : public ::testing::Test {
     return "Monitoring server " + ip(host) + " is reachable, Master is not reachable from " +
            ip(host) + " (";
   }
-
-  static Cluster* cluster_;
-  static std::string up_error_;
 };
-
-Cluster* SecondaryCheckTest::cluster_ = nullptr;
-std::string SecondaryCheckTest::up_error_;
 
 TEST_F(SecondaryCheckTest, LiveMasterIsReachable) {
   ToolRun r = secondary_check({"db2", "db3"});
