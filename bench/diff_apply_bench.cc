@@ -21,7 +21,6 @@
 // Exit codes: 0 every round ran and the data matched; 1 a round's data or transaction count
 // differed (the figures are meaningless); 2 bad option or not root; 3 a round could not run.
 
-
 #include <nlohmann/json.hpp>
 
 #include <algorithm>

@@ -18,7 +18,6 @@
 // it lost the master; 2 bad option; 3 a round could not run (cluster, manager start, failover
 // failed or timed out).
 
-
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
