@@ -26,6 +26,7 @@
 
 #include "support/cluster.h"
 #include "support/harness.h"
+#include "support/shared_cluster.h"
 
 namespace mha::test {
 namespace {
@@ -53,20 +54,14 @@ std::ostream& operator<<(std::ostream& os, const ScriptRun& r) {
             << r.err;
 }
 
-class VipScriptTest : public ::testing::Test {
+class VipScriptTest : public SharedClusterTest<VipScriptTest> {
+ public:
+  static ClusterOptions cluster_options() { return ClusterOptions{3, ReplMode::kGtid, true}; }
+
  protected:
-  static void SetUpTestSuite() {
-    cluster_ = new Cluster();
-    Status s = cluster_->up(ClusterOptions{3, ReplMode::kGtid, true});
-    if (!s) up_error_ = s.error().message;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;  // down()
-    cluster_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(cluster_, nullptr);
-    ASSERT_TRUE(cluster_->is_up()) << "test bed did not come up: " << up_error_;
+    SharedClusterTest::SetUp();
+    if (HasFatalFailure()) return;
     // No note from an earlier test's stop (the script's private directory, see script_dir()).
     ASSERT_EQ(c().exec_in("mgr", "rm -f " + shell_quote(script_dir()) + "/vip-*").exit_code, 0);
     // Back to the test bed's layout: the VIP on db1 only.
@@ -86,7 +81,6 @@ class VipScriptTest : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
-  static Cluster& c() { return *cluster_; }
   static std::string ip(const std::string& host) { return c().host(host).ip; }
 
   // The database hosts that have the VIP on an interface.
@@ -203,13 +197,7 @@ class VipScriptTest : public ::testing::Test {
     sampler.join();
     return samples;
   }
-
-  static Cluster* cluster_;
-  static std::string up_error_;
 };
-
-Cluster* VipScriptTest::cluster_ = nullptr;
-std::string VipScriptTest::up_error_;
 
 TEST_F(VipScriptTest, StatusIsZeroOnlyWhereTheVipIs) {
   ScriptRun on_master = run("status", "db1");
