@@ -109,6 +109,9 @@ class SwitchoverTest : public ManagerTest {
   }
 
   // The topology is still db1 -> db2, db3 with db1 writable and holding the VIP.
+  void run_rollback(ClusterOptions options);
+  void run_orig_master_is_new_slave(ClusterOptions options);
+
   void expect_unchanged() {
     EXPECT_EQ(var("db1", "read_only"), "0");
     EXPECT_EQ(var("db2", "read_only"), "1");
@@ -198,8 +201,10 @@ TEST_F(SwitchoverTest, FilePositionSwitchUnderWriterLosesNothing) {
   EXPECT_THAT(text, HasSubstr("[server2]"));
 }
 
-TEST_F(SwitchoverTest, OrigMasterBecomesAReplicaOfTheNewMaster) {
-  bring_up();
+// --orig_master_is_new_slave: the old master replicates from the new one (from the new master's
+// recorded file:position in file/position mode, by GTID otherwise), so both modes run.
+void SwitchoverTest::run_orig_master_is_new_slave(ClusterOptions options) {
+  bring_up(options);
   Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"), milliseconds(20));
   writer.start();
   ASSERT_TRUE(writer.wait_more(50, seconds(20)));
@@ -207,6 +212,8 @@ TEST_F(SwitchoverTest, OrigMasterBecomesAReplicaOfTheNewMaster) {
   ASSERT_EQ(r.exit_code, 0);
   expect_switched_to_db2(writer, r);
   expect_follows("db1", "db2");
+  EXPECT_EQ(slave_status("db1")["Using_Gtid"] == "No", options.mode == ReplMode::kFilePos)
+      << "db1 replicates with Using_Gtid=" << slave_status("db1")["Using_Gtid"];
   expect_all_acked_on("db1", writer.acked());
   // The old master turned its semi-sync master side off and its replica side on: both
   // followers acknowledge for db2.
@@ -214,6 +221,14 @@ TEST_F(SwitchoverTest, OrigMasterBecomesAReplicaOfTheNewMaster) {
   EXPECT_EQ(var("db1", "rpl_semi_sync_slave_enabled"), "1");
   EXPECT_TRUE(eventually([&] { return status("db2", "RPL_SEMI_SYNC_MASTER_CLIENTS") == "2"; },
                          seconds(10)));
+}
+
+TEST_F(SwitchoverTest, OrigMasterBecomesAReplicaOfTheNewMaster) {
+  run_orig_master_is_new_slave({});
+}
+
+TEST_F(SwitchoverTest, OrigMasterBecomesAReplicaInFilePositionMode) {
+  run_orig_master_is_new_slave(ClusterOptions{3, ReplMode::kFilePos, true});
 }
 
 TEST_F(SwitchoverTest, CheckOnlyChangesNothing) {
@@ -363,8 +378,11 @@ TEST_F(SwitchoverTest, RefusesServerDownLongQueryOnNewMasterAndErrantGtids) {
   expect_unchanged();
 }
 
-TEST_F(SwitchoverTest, RollsBackWhenTheNewMasterCannotCatchUp) {
-  bring_up();
+// The new master cannot reach the old master's final position in time: the switch rolls back
+// (the old master writable again, the VIP back on it, nobody re-pointed). The wait differs by
+// mode (MASTER_GTID_WAIT or MASTER_POS_WAIT), so both run.
+void SwitchoverTest::run_rollback(ClusterOptions options) {
+  bring_up(options);
   Writer writer(c().vip(), c().env("APP_USER"), c().env("APP_PASSWORD"), milliseconds(20));
   writer.start();
   ASSERT_TRUE(writer.wait_more(50, seconds(20)));
@@ -398,6 +416,12 @@ TEST_F(SwitchoverTest, RollsBackWhenTheNewMasterCannotCatchUp) {
   expect_all_acked_on("db3", acked);
   EXPECT_THAT(read_file(workdir() + "/app.switch.report.json"),
               HasSubstr("\"result\":\"rolled back\""));
+}
+
+TEST_F(SwitchoverTest, RollsBackWhenTheNewMasterCannotCatchUp) { run_rollback({}); }
+
+TEST_F(SwitchoverTest, RollsBackInFilePositionModeToo) {
+  run_rollback(ClusterOptions{3, ReplMode::kFilePos, true});
 }
 
 }  // namespace
