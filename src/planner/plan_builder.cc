@@ -79,6 +79,7 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
 
     FenceOldMaster fence;
     fence.master = master;
+    fence.new_master = new_master;
     // Unknown SSH reachability fences as "stop": the hook must then not rely on SSH.
     fence.command =
         policy.evidence.ssh_reachable == true ? FenceCommand::kStopSsh : FenceCommand::kStop;

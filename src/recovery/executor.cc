@@ -444,6 +444,13 @@ StepResult StepRunner::run(const planner::FenceOldMaster& s) {
     std::vector<std::string> args{"--command=" + command, "--ssh_user=" + f.ssh_user};
     for (std::string& a : internal::orig_master_args(id)) args.push_back(std::move(a));
     for (std::string& a : internal::ssh_args(f, "orig_master_")) args.push_back(std::move(a));
+    if (s.new_master) {
+      const topology::ServerIdentity& nm = snap_.servers[s.new_master->index].id;
+      for (std::string& a : internal::new_master_args(nm)) args.push_back(std::move(a));
+      for (std::string& a : internal::ssh_args(facts(nm), "new_master_")) {
+        if (a.rfind("--ssh_options=", 0) != 0) args.push_back(std::move(a));
+      }
+    }
     vip =
         std::async(std::launch::async,
                    [this, &vip_what, &s, line = internal::script_line(s.ip_failover_script, args)] {

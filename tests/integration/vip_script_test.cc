@@ -403,6 +403,32 @@ TEST_F(VipScriptTest, OnlineSwitchCanUseTheFailoverOrder) {
   EXPECT_THAT(holders(), ElementsAre("db2"));
 }
 
+// The manager names the planned new master beside MHA's stop arguments: the stop opens a shared
+// connection to it for the start, but only after the VIP is gone (the stop is on the failover's
+// critical path), and the start then uses it instead of a new handshake.
+TEST_F(VipScriptTest, FailoverStopPreparesTheStartAfterRemovingTheVip) {
+  const std::string mux = tmp_ + "/mux";  // no shared connection from an earlier test
+  const std::string env = "MHA_VIP_SSH_MUX_DIR=" + shell_quote(mux);
+  ScriptRun stop = run("stopssh", "db1", "db2", env);
+  EXPECT_EQ(stop.code, 0) << stop;
+  const std::size_t removed = stop.err.find("removed " + c().vip());
+  const std::size_t opening = stop.err.find("[" + ip("db2") + "] opening a shared SSH connection");
+  ASSERT_NE(removed, std::string::npos) << stop;
+  ASSERT_NE(opening, std::string::npos) << stop;
+  EXPECT_LT(removed, opening) << "the connection to the new master was opened before the stop";
+  // The handshake runs in the background; the start uses the connection once it is up.
+  ASSERT_TRUE(eventually(
+      [&] {
+        return c().exec_in("mgr", "find " + shell_quote(mux) + " -type s | grep -q .").exit_code ==
+               0;
+      },
+      std::chrono::seconds(10)));
+  ScriptRun start = run("start", "db1", "db2", env);
+  EXPECT_EQ(start.code, 0) << start;
+  EXPECT_THAT(start.err, HasSubstr("shared connection: yes")) << start;
+  EXPECT_THAT(holders(), ElementsAre("db2"));
+}
+
 TEST_F(VipScriptTest, FailoverStopStillRemovesTheVipFirst) {
   // master_ip_failover_script's stop (the manager found the master dead) does not wait for a
   // start: the VIP goes at once, and start later adds it on the new master.

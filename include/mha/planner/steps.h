@@ -46,6 +46,11 @@ const char* fence_command_name(FenceCommand c);
 // MySQL) and KILL every client session except replication and our own.
 struct FenceOldMaster {
   ServerRef master;
+  // The planned new master, passed to master_ip_failover_script as --new_master_host/ip/port
+  // beside MHA's stop arguments, so that a script can prepare the start (the sample opens its SSH
+  // connection to the new master while the fence runs). A hint only: the plan may still change
+  // after ConfirmReceived, and the start names the new master again. Unset: not passed.
+  std::optional<ServerRef> new_master;
   FenceCommand command = FenceCommand::kStop;
   std::string ip_failover_script;  // empty: not configured
   std::string shutdown_script;     // empty: not configured

@@ -39,6 +39,8 @@ TEST(PlanSteps, GtidInSyncOrder) {
   auto fence = steps_of<FenceOldMaster>(p);
   ASSERT_EQ(fence.size(), 1u);
   EXPECT_EQ(fence[0]->command, FenceCommand::kStop);  // SSH unreachable
+  ASSERT_TRUE(fence[0]->new_master);  // passed to the VIP script so it can prepare the start
+  EXPECT_EQ(fence[0]->new_master->name, p.new_master.name);
   auto promote = steps_of<PromoteNewMaster>(p);
   ASSERT_EQ(promote.size(), 1u);
   EXPECT_TRUE(promote[0]->reset_slave_all);

@@ -143,6 +143,27 @@ TEST_F(ExecutorFixture, FenceRunsBothScriptsWithMhaArguments) {
   EXPECT_EQ(calls[1].timeout, std::chrono::milliseconds(60'000));
 }
 
+// The planned new master rides along with MHA's stop arguments (a hint for the script's start;
+// the shutdown script gets nothing new).
+TEST_F(ExecutorFixture, FenceTellsTheVipScriptThePlannedNewMaster) {
+  scripts_.on_program("/usr/local/bin/master_ip_failover", exit_with(0));
+  scripts_.on_program("/usr/local/bin/power_manager", exit_with(0));
+  planner::FenceOldMaster f = fence(db1());
+  f.new_master = db2();
+  auto r = run({f});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->succeeded());
+  std::vector<std::string> lines;
+  for (const hooks::ProcessSpec& c : scripts_.calls()) lines.push_back(*c.shell_command);
+  std::sort(lines.begin(), lines.end());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0],
+            "/usr/local/bin/master_ip_failover '--command=stopssh' '--ssh_user=root' "
+            "'--orig_master_host=db1' '--orig_master_ip=10.77.0.11' '--orig_master_port=3306' "
+            "'--new_master_host=db2' '--new_master_ip=10.77.0.12' '--new_master_port=3306'");
+  EXPECT_THAT(lines[1], ::testing::Not(::testing::HasSubstr("new_master")));
+}
+
 // Each script waits (up to 5 s) until the other one has started: run one after the other, the
 // first would give up and fail the step.
 TEST_F(ExecutorFixture, FenceRunsItsScriptsAtTheSameTime) {
