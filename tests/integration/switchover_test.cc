@@ -111,6 +111,8 @@ class SwitchoverTest : public ManagerTest {
   // The topology is still db1 -> db2, db3 with db1 writable and holding the VIP.
   void run_rollback(ClusterOptions options);
   void run_orig_master_is_new_slave(ClusterOptions options);
+  void run_refusals_replicas_and_master(ClusterOptions options);
+  void run_refusals_new_master(ClusterOptions options);
 
   void expect_unchanged() {
     EXPECT_EQ(var("db1", "read_only"), "0");
@@ -250,8 +252,10 @@ TEST_F(SwitchoverTest, CheckOnlyChangesNothing) {
   expect_unchanged();
 }
 
-TEST_F(SwitchoverTest, RefusesStoppedSqlLagLongUpdateAndMonitorLock) {
-  bring_up();
+// Refusals for the replicas' and the old master's state. Each: exit 1, the reason, nothing
+// changed. Run in both replication modes (issue #7).
+void SwitchoverTest::run_refusals_replicas_and_master(ClusterOptions options) {
+  bring_up(options);
   ASSERT_TRUE(c().sql("db3", "STOP SLAVE SQL_THREAD"));
   CommandResult r = master_switch("");
   EXPECT_EQ(r.exit_code, 1);
@@ -333,10 +337,19 @@ TEST_F(SwitchoverTest, RefusesStoppedSqlLagLongUpdateAndMonitorLock) {
   expect_unchanged();
 }
 
+TEST_F(SwitchoverTest, RefusesStoppedSqlLagLongUpdateAndMonitorLock) {
+  run_refusals_replicas_and_master({});
+}
+
+TEST_F(SwitchoverTest, RefusesStoppedSqlLagLongUpdateAndMonitorLockInFilePositionMode) {
+  run_refusals_replicas_and_master(ClusterOptions{3, ReplMode::kFilePos, true});
+}
+
 // The other refusals issue #7 lists: a server down, a long query on the new master, errant
-// GTIDs on the new master. Each: exit 1, the reason, nothing changed.
-TEST_F(SwitchoverTest, RefusesServerDownLongQueryOnNewMasterAndErrantGtids) {
-  bring_up();
+// GTIDs on the new master (GTID mode only: without GTID replication there is no GTID set to
+// compare). Each: exit 1, the reason, nothing changed.
+void SwitchoverTest::run_refusals_new_master(ClusterOptions options) {
+  bring_up(options);
   {
     ASSERT_TRUE(c().kill9("db3"));
     Undo restart([this] { (void)c().restart_mysqld("db3"); });
@@ -369,13 +382,25 @@ TEST_F(SwitchoverTest, RefusesServerDownLongQueryOnNewMasterAndErrantGtids) {
   EXPECT_THAT(r.out + r.err, HasSubstr("running_seconds_limit"));
   if (auto id = c().sql("db2", sleeper); id && !id->empty()) (void)c().sql("db2", "KILL " + *id);
 
-  // A transaction written on db2 itself, in a domain the master never had: errant.
-  ASSERT_TRUE(c().sql(
-      "db2", "SET SESSION gtid_domain_id=9; CREATE TABLE test.errant (id INT PRIMARY KEY)"));
-  r = master_switch("--new_master_host=" + ip("db2"));
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.out + r.err, HasSubstr("has transactions the master lacks (errant GTIDs 9-"));
+  if (options.mode == ReplMode::kGtid) {
+    // A transaction written on db2 itself, in a domain the master never had: errant.
+    ASSERT_TRUE(c().sql(
+        "db2", "SET SESSION gtid_domain_id=9; CREATE TABLE test.errant (id INT PRIMARY KEY)"));
+    r = master_switch("--new_master_host=" + ip("db2"));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.out + r.err, HasSubstr("has transactions the master lacks (errant GTIDs 9-"));
+  }
+  ASSERT_TRUE(
+      eventually([&] { return c().sql("db2", sleeper).value_or("x").empty(); }, seconds(10)));
   expect_unchanged();
+}
+
+TEST_F(SwitchoverTest, RefusesServerDownLongQueryOnNewMasterAndErrantGtids) {
+  run_refusals_new_master({});
+}
+
+TEST_F(SwitchoverTest, RefusesServerDownAndLongQueryOnNewMasterInFilePositionMode) {
+  run_refusals_new_master(ClusterOptions{3, ReplMode::kFilePos, true});
 }
 
 // The new master cannot reach the old master's final position in time: the switch rolls back
