@@ -39,6 +39,8 @@ using ::testing::Not;
 
 class FailoverTest : public ManagerTest {
  protected:
+  void run_manual_failover(ReplMode mode);
+
   // A fresh cluster and a working directory for this test.
   void bring_up(ClusterOptions options = {}) {
     Status s = cluster_.up(options);
@@ -366,8 +368,11 @@ TEST_F(FailoverTest, DryRunPrintsThePlanAndTouchesNothing) {
   EXPECT_FALSE(file_exists(workdir() + "/app.failover.complete"));
 }
 
-TEST_F(FailoverTest, ManualFailoverOfADeadMaster) {
-  bring_up();
+// masterha_master_switch --master_state=dead: refused while the master answers, then an
+// interactive "no" changes nothing and "yes" fails over to the named host. Both replication
+// modes (issue #7): file/position mode re-points db2 by the new master's recorded position.
+void FailoverTest::run_manual_failover(ReplMode mode) {
+  bring_up(ClusterOptions{3, mode, true});
   const std::string conf = write_conf();
   const std::string tool =
       shell_quote(binary("masterha_master_switch")) + " --conf=" + shell_quote(conf) +
@@ -395,6 +400,15 @@ TEST_F(FailoverTest, ManualFailoverOfADeadMaster) {
   ASSERT_TRUE(ro);
   EXPECT_EQ(*ro, "0");
   EXPECT_EQ(vip_holders(), std::vector<std::string>{"db3"});
+  EXPECT_EQ(slave_status("db2")["Using_Gtid"] == "No", mode == ReplMode::kFilePos);
+  EXPECT_TRUE(
+      eventually([&] { return slave_status("db2")["Slave_SQL_Running"] == "Yes"; }, seconds(10)));
+}
+
+TEST_F(FailoverTest, ManualFailoverOfADeadMaster) { run_manual_failover(ReplMode::kGtid); }
+
+TEST_F(FailoverTest, ManualFailoverOfADeadMasterInFilePositionMode) {
+  run_manual_failover(ReplMode::kFilePos);
 }
 
 // Rows that only the dead master has (every replica's IO thread stopped before they were written;
