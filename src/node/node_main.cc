@@ -6,6 +6,7 @@
 #include "mha/node/options.h"
 #include "mha/node/purge_relay_logs.h"
 #include "mha/node/relay_diff.h"
+#include "mha/node/relay_log_info.h"
 #include "mha/node/save_binlog.h"
 #include "mha/node/version.h"
 
@@ -115,6 +116,17 @@ int run_save_binary_logs(const SaveBinaryLogsOptions& o, std::ostream& out, std:
   return saved->saved ? kExitOk : kExitNothingToSave;
 }
 
+// Where the relay logs are: --relay_dir with --current_relay_log, else what --relay_log_info
+// names (--relay_dir is then the data directory relative names start from, as in MHA).
+Result<RelayLogLocation> relay_location(const ApplyDiffRelayLogsOptions& o) {
+  if (!o.relay_dir.empty() && !o.current_relay_log.empty()) {
+    return RelayLogLocation{o.relay_dir, o.current_relay_log};
+  }
+  if (!o.relay_log_info.empty()) return read_relay_log_info(o.relay_log_info, o.relay_dir);
+  return Unexpected(make_error(ErrorCode::kConfig,
+                               "give --relay_dir with --current_relay_log, or --relay_log_info"));
+}
+
 // apply_diff_relay_logs --command=find|generate (relay_diff.h): progress to `err`, one JSON
 // summary line to `out`. Exit 0: a diff exists (and was written), 10: nothing to apply.
 int run_relay_diff(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std::ostream& err) {
@@ -122,13 +134,11 @@ int run_relay_diff(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std::o
   if (!o.handle_raw_binlog) {
     return fail(err, program, "--handle_raw_binlog=0 (SQL text output) is not supported");
   }
-  if (o.relay_dir.empty() || o.current_relay_log.empty()) {
-    return fail(err, program,
-                "--relay_log_info is not supported yet; give --relay_dir and --current_relay_log");
-  }
+  const auto where = relay_location(o);
+  if (!where) return fail(err, program, where.error().message);
   RelayDiffRequest request;
-  request.relay_dir = o.relay_dir;
-  request.relay_log = o.current_relay_log;
+  request.relay_dir = where->relay_dir;
+  request.relay_log = where->relay_log;
   request.target = topology::BinlogPosition{o.target_mlf, o.target_rmlp};
   request.latest = topology::BinlogPosition{o.latest_mlf, o.latest_rmlp};
   request.output_file = o.diff_file_readtolatest;
@@ -160,9 +170,11 @@ int run_apply_or_test(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std
   if (!o.handle_raw_binlog) {
     return fail(err, program, "--handle_raw_binlog=0 (SQL text files) is not supported");
   }
-  if (o.command == "test" && (o.relay_dir.empty() || o.current_relay_log.empty())) {
-    return fail(err, program,
-                "--relay_log_info is not supported yet; give --relay_dir and --current_relay_log");
+  RelayLogLocation where;
+  if (o.command == "test") {
+    auto found = relay_location(o);
+    if (!found) return fail(err, program, found.error().message);
+    where = *found;
   }
   auto creds = local_credentials(o.credentials, o.slave_pass, stdin_fd);
   if (!creds) return fail(err, program, creds.error().message);
@@ -175,7 +187,7 @@ int run_apply_or_test(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std
   target.client_bindir = o.client_bindir;
   hooks::PosixProcessRunner runner;
   if (o.command == "test") {
-    const auto tested = test_apply({target, o.relay_dir, o.current_relay_log}, runner);
+    const auto tested = test_apply({target, where.relay_dir, where.relay_log}, runner);
     if (!tested) return fail(err, program, "test failed: " + tested.error().message);
     err << "  mysql " << tested->mysql << ", mysqlbinlog " << tested->mysqlbinlog << "; relay logs"
         << " in " << tested->relay_dir << " up to " << tested->newest_relay_log << " readable; "

@@ -116,11 +116,11 @@ TEST(NodeMainTest, ApplyAndTestRefuseInOneLine) {
             "such file or directory\n");
 
   const NodeRun test = run({"apply_diff_relay_logs", "--command=test", "--target_version=10.11.6",
-                            "--relay_log_info=/var/lib/mysql/relay-log.info"});
+                            "--relay_log_info=/nonexistent-mha-dir/relay-log.info"});
   EXPECT_EQ(test.code, 1);
   EXPECT_EQ(test.err,
-            "apply_diff_relay_logs: --relay_log_info is not supported yet; give --relay_dir and "
-            "--current_relay_log\n");
+            "apply_diff_relay_logs: /nonexistent-mha-dir/relay-log.info: cannot read the relay "
+            "log info file\n");
 
   const NodeRun no_relay = run({"masterha_node", "apply_diff_relay_logs", "--command=test",
                                 "--target_version=10.11.6", "--relay_dir=/nonexistent-mha-dir",

@@ -244,6 +244,34 @@ TEST(RelayDiff, FindReportsWithoutWriting) {
   EXPECT_FALSE(fs::exists(dir / "out"));
 }
 
+// MHA's other way to name the relay logs: --relay_log_info (relay-log.info, newer layout with a
+// relative name), --relay_dir then being the data directory. Same answer as --relay_dir +
+// --current_relay_log.
+TEST(RelayDiff, FindThroughRelayLogInfo) {
+  Scratch dir;
+  dir.relay_logs("crc32", 1, 7);
+  write_bytes(dir / "relay-log.info", "5\n./relay-bin.000004\n4\nmaster-bin.000002\n4\n");
+  std::vector<std::string> args{"apply_diff_relay_logs",
+                                "--command=find",
+                                "--relay_log_info=" + (dir / "relay-log.info"),
+                                "--server_id=2",
+                                "--target_mlf=master-bin.000002",
+                                "--target_rmlp=667",
+                                "--latest_mlf=master-bin.000003",
+                                "--latest_rmlp=1322"};
+  std::ostringstream out;
+  std::ostringstream err;
+  ASSERT_EQ(node_main(args, out, err, -1), 0) << err.str();
+  const nlohmann::json j = nlohmann::json::parse(out.str());
+  const nlohmann::json via_dir =
+      diff(dir, "find", "master-bin.000002", 667, "master-bin.000003", 1322).json();
+  EXPECT_EQ(j.at("result"), "found");
+  EXPECT_EQ(j.at("transactions"), 3);
+  EXPECT_EQ(j.at("start"), via_dir.at("start"));
+  EXPECT_EQ(j.at("end"), via_dir.at("end"));
+  EXPECT_EQ(j.at("relay_files"), via_dir.at("relay_files"));
+}
+
 TEST(RelayDiff, TargetThatHasEverythingExits10) {
   Scratch dir;
   dir.relay_logs("crc32", 1, 7);
