@@ -79,6 +79,16 @@ Status check_event_layout(const std::vector<std::string>& files) {
   return ok_status();
 }
 
+// How the clients reach `t` with the credentials in `credentials` (which must outlive the use).
+ClientConnection client_for(const ApplyTarget& t, const internal::OptionFile& credentials) {
+  ClientConnection c;
+  c.bindir = t.client_bindir;
+  c.option_file = credentials.path();
+  c.host = t.host;
+  c.port = t.port;
+  return c;
+}
+
 }  // namespace
 
 Result<ApplyStream> scan_apply_stream(const std::vector<std::string>& files) {
@@ -234,11 +244,7 @@ Result<ApplySummary> apply_diff_files(const ApplyRequest& req, hooks::ProcessRun
   auto option_file = internal::OptionFile::create(req.target.workdir, "apply_diff", req.target.user,
                                                   req.target.password);
   if (!option_file) return Unexpected(std::move(option_file).error());
-  ClientConnection c;
-  c.bindir = req.target.client_bindir;
-  c.option_file = option_file->path();
-  c.host = req.target.host;
-  c.port = req.target.port;
+  const ClientConnection c = client_for(req.target, *option_file);
   const std::string server = req.target.host + ":" + std::to_string(req.target.port);
   auto named = [&](Error e, const std::string& what) {
     e.message = server + ": " + what + ": " + e.message;
@@ -378,11 +384,7 @@ Result<ApplyTestSummary> test_apply(const ApplyTestRequest& req, hooks::ProcessR
   auto option_file = internal::OptionFile::create(req.target.workdir, "apply_test", req.target.user,
                                                   req.target.password);
   if (!option_file) return Unexpected(std::move(option_file).error());
-  ClientConnection c;
-  c.bindir = req.target.client_bindir;
-  c.option_file = option_file->path();
-  c.host = req.target.host;
-  c.port = req.target.port;
+  const ClientConnection c = client_for(req.target, *option_file);
   auto vars = run_sql(runner, c, settings_query(), kApplySqlTimeout);
   if (!vars) {
     Error e = std::move(vars).error();
