@@ -1,5 +1,10 @@
-// Stage 4: the ordered steps of a failover (MHA Phases 2-5, reordered so that no client writes to
-// the new master before every replica follows it; see docs/failover.md).
+// Stage 4: the ordered steps of a failover (MHA Phases 2-5; see docs/failover.md "The plan").
+// What holds: nothing is promoted before the new master has everything the replicas received
+// (and the dead master's salvaged binlog); in GTID modes every replica follows the new master
+// before a client can write to it; in file/position mode only the followers with nothing to
+// apply do (plus one, so that a semi-sync master has a replica to acknowledge its first writes),
+// and a follower that needs a relay-log diff or still executes its relay log is recovered after
+// the promotion and the VIP move, as MHA does, from the position recorded before any write.
 
 #include "mha/topology/semi_sync.h"
 
@@ -107,7 +112,20 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
   // Binlog salvage needs the dead master's host over SSH (and MariaDB GTIDs or file/position).
   const bool salvage = policy.evidence.ssh_reachable == true && !policy.skip_save_master_binlog &&
                        in.mode != ReplicationMode::kMysqlGtid;
-  std::vector<std::size_t> followers;  // re-pointed to the new master, config order
+  // Keep the cluster's semi-sync: replicas that acknowledged the old master expect to acknowledge
+  // the new one, and one of them is connected before the first write is accepted.
+  const bool semi_sync = topology::wants_semi_sync_master(snap, n, classes.managed);
+  const RepointMethod method = repoint_method(in.mode);
+  auto repoint = [&](std::size_t i, std::vector<PlanStep>& into) {
+    // may_fail for every replica, as MHA ("completed with errors", exit 10): once the new master
+    // has everything, one replica that cannot follow it (a conflicting row, a failing replication
+    // login) must not keep the new master read-only; it is left as it is and reported.
+    into.emplace_back(RepointReplica{ref(snap, i), new_master, method, true, t.repoint});
+  };
+  // File/position mode: the steps that recover and re-point followers after the promotion and
+  // the VIP move, and whether the new master's RESET SLAVE ALL waits for them.
+  std::vector<PlanStep> after_vip;
+  bool reset_later = false;
   if (in.mode == ReplicationMode::kFilePosition) {
     // The diff source: a latest replica that keeps its relay logs (relay_log_purge=0), so the
     // events the others lack are still there; any latest one when none is known to.
@@ -176,11 +194,11 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
           snap.servers[latest].id.display() +
           ": the relay logs the diffs need may be purged; the check step fails if they are.");
     }
-    auto recover = [&](std::size_t i) {
-      plan.steps.emplace_back(wait_applied(i));
-      if (needs_diff(i)) plan.steps.emplace_back(diff(i, false));
+    auto recover = [&](std::size_t i, std::vector<PlanStep>& into) {
+      into.emplace_back(wait_applied(i));
+      if (needs_diff(i)) into.emplace_back(diff(i, false));
     };
-    recover(n);
+    recover(n, plan.steps);
     if (!policy.skip_change_master) plan.steps.emplace_back(RecordNewMasterPosition{new_master});
     // After the recorded position: the others start there and replicate the salvaged events.
     // The relay-log diff brought the new master to `top`, where the saved events begin: the
@@ -188,11 +206,58 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
     if (salvage) {
       plan.steps.emplace_back(ApplySavedBinlog{new_master, master, in.mode, top, t.salvage});
     }
+    // Before the promotion: the followers with nothing to apply (no diff, and the snapshot showed
+    // them having executed all they received), whose wait and re-point take a round trip each.
+    // Every other follower would keep the new master read-only for as long as its own recovery
+    // takes (a 100 MB diff: minutes, docs/benchmarks.md), so it comes after the VIP move.
+    auto idle = [&](std::size_t i) {
+      const std::optional<topology::ReplicaStatus>& r = snap.servers[i].replica;
+      return !needs_diff(i) && r &&
+             (r->exec_master <=> r->read_master) == std::partial_ordering::equivalent;
+    };
+    std::vector<std::size_t> before, after;
     for (std::size_t i : recovered) {
-      if (i == n) continue;
-      recover(i);
-      followers.push_back(i);
+      if (i != n) (idle(i) ? before : after).push_back(i);
     }
+    auto diff_after = [&](std::size_t except) {
+      return std::any_of(after.begin(), after.end(),
+                         [&](std::size_t j) { return j != except && needs_diff(j); });
+    };
+    // CHANGE MASTER deletes a replica's relay logs: a follower that is the diff source is
+    // re-pointed only after the last diff read them.
+    if (latest != n && diff_after(latest)) {
+      if (auto it = std::find(before.begin(), before.end(), latest); it != before.end()) {
+        before.erase(it);
+        after.push_back(latest);
+      }
+    }
+    if (semi_sync && before.empty() && !after.empty()) {
+      // Without any replica the new master's first commits wait out rpl_semi_sync_master_timeout:
+      // one follower goes first, preferably one without a diff (the diff source only if no diff
+      // reads it later), else the first in config order, diff and all.
+      auto it = std::find_if(after.begin(), after.end(), [&](std::size_t i) {
+        return !needs_diff(i) && (i != latest || !diff_after(i));
+      });
+      if (it == after.end()) {
+        it = std::find_if(after.begin(), after.end(), [&](std::size_t i) { return needs_diff(i); });
+      }
+      if (it != after.end()) {
+        before.push_back(*it);
+        after.erase(it);
+      }
+    }
+    std::stable_partition(after.begin(), after.end(), [&](std::size_t i) { return i != latest; });
+    for (std::size_t i : before) {
+      recover(i, plan.steps);
+      repoint(i, plan.steps);
+    }
+    for (std::size_t i : after) {
+      recover(i, after_vip);
+      repoint(i, after_vip);
+    }
+    // The new master as the diff source keeps its relay logs until the last diff read them:
+    // RESET SLAVE ALL would delete them (MHA, too, resets the new master only in its last phase).
+    reset_later = latest == n && std::any_of(after.begin(), after.end(), needs_diff);
   } else {
     plan.steps.emplace_back(WaitRelayApplied{new_master, t.relay_apply, std::nullopt, false});
     ReceivedPosition have = ranking.received.at(n);
@@ -220,16 +285,12 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
     if (salvage && in.mode == ReplicationMode::kMariadbGtid) {
       plan.steps.emplace_back(ApplySavedBinlog{new_master, master, in.mode, {}, t.salvage});
     }
-    if (!policy.skip_change_master) followers = others;
+    if (!policy.skip_change_master) {
+      for (std::size_t i : others) repoint(i, plan.steps);
+    }
   }
-
-  const RepointMethod method = repoint_method(in.mode);
-  for (std::size_t i : followers) {
-    // may_fail for every replica, as MHA ("completed with errors", exit 10): once the new master
-    // has everything, one replica that cannot follow it (a conflicting row, a failing replication
-    // login) must not keep the new master read-only; it is left as it is and reported.
-    plan.steps.emplace_back(RepointReplica{ref(snap, i), new_master, method, true, t.repoint});
-    plan.new_replicas.push_back(ref(snap, i));
+  if (!policy.skip_change_master) {
+    for (std::size_t i : others) plan.new_replicas.push_back(ref(snap, i));
   }
   if (policy.skip_change_master && !others.empty()) {
     std::vector<std::string> names;
@@ -242,9 +303,9 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
   promote.new_master = new_master;
   promote.reset_slave_all =
       !policy.skip_reset_slave(snap.servers[n].id.config_index) && !policy.skip_change_master;
-  // Keep the cluster's semi-sync: replicas that acknowledged the old master expect to acknowledge
-  // the new one, and they are connected before the first write is accepted.
-  promote.enable_semi_sync_master = topology::wants_semi_sync_master(snap, n, classes.managed);
+  promote.reset_later = promote.reset_slave_all && reset_later;
+  if (promote.reset_later) promote.reset_slave_all = false;
+  promote.enable_semi_sync_master = semi_sync;
   promote.disable_read_only = !policy.skip_disable_read_only;
   plan.steps.emplace_back(promote);
 
@@ -252,6 +313,8 @@ std::variant<FailoverPlan, Refuse> build_plan(const topology::ClusterSnapshot& s
     plan.steps.emplace_back(
         RunFailoverScript{policy.master_ip_failover_script, master, new_master, t.script});
   }
+  for (PlanStep& step : after_vip) plan.steps.push_back(std::move(step));
+  if (promote.reset_later) plan.steps.emplace_back(ResetNewMasterReplication{new_master});
   if (!policy.report_script.empty()) {
     plan.steps.emplace_back(
         RunReportScript{policy.report_script, master, new_master, plan.new_replicas, t.script});

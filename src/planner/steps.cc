@@ -51,21 +51,23 @@ const char* repoint_method_name(RepointMethod m) {
 }
 
 const char* step_name(const PlanStep& step) {
-  return std::visit(Overloaded{
-                        [](const StopReplicaIo&) { return "stop_replica_io"; },
-                        [](const FenceOldMaster&) { return "fence_old_master"; },
-                        [](const ConfirmReceived&) { return "confirm_received"; },
-                        [](const WaitRelayApplied&) { return "wait_relay_applied"; },
-                        [](const CatchUpFromLatest&) { return "catch_up_from_latest"; },
-                        [](const ApplyRelayDiff&) { return "apply_relay_diff"; },
-                        [](const ApplySavedBinlog&) { return "apply_saved_binlog"; },
-                        [](const RecordNewMasterPosition&) { return "record_new_master_position"; },
-                        [](const RepointReplica&) { return "repoint_replica"; },
-                        [](const PromoteNewMaster&) { return "promote_new_master"; },
-                        [](const RunFailoverScript&) { return "run_failover_script"; },
-                        [](const RunReportScript&) { return "run_report_script"; },
-                    },
-                    step);
+  return std::visit(
+      Overloaded{
+          [](const StopReplicaIo&) { return "stop_replica_io"; },
+          [](const FenceOldMaster&) { return "fence_old_master"; },
+          [](const ConfirmReceived&) { return "confirm_received"; },
+          [](const WaitRelayApplied&) { return "wait_relay_applied"; },
+          [](const CatchUpFromLatest&) { return "catch_up_from_latest"; },
+          [](const ApplyRelayDiff&) { return "apply_relay_diff"; },
+          [](const ApplySavedBinlog&) { return "apply_saved_binlog"; },
+          [](const RecordNewMasterPosition&) { return "record_new_master_position"; },
+          [](const RepointReplica&) { return "repoint_replica"; },
+          [](const PromoteNewMaster&) { return "promote_new_master"; },
+          [](const RunFailoverScript&) { return "run_failover_script"; },
+          [](const RunReportScript&) { return "run_report_script"; },
+          [](const ResetNewMasterReplication&) { return "reset_new_master_replication"; },
+      },
+      step);
 }
 
 bool step_implemented(const PlanStep&) { return true; }
@@ -148,7 +150,11 @@ std::string describe_step(const PlanStep& step) {
           },
           [](const PromoteNewMaster& s) {
             std::string t = "Promote " + s.new_master.name + ": STOP SLAVE";
-            t += s.reset_slave_all ? ", RESET SLAVE ALL" : ", keep its replication settings";
+            t += s.reset_slave_all ? ", RESET SLAVE ALL"
+                 : s.reset_later
+                     ? ", keep its replication settings (and relay logs) until the followers' "
+                       "relay-log diffs are done"
+                     : ", keep its replication settings";
             if (s.enable_semi_sync_master) t += ", enable semi-sync master";
             t += s.disable_read_only ? ", read_only=0" : ", keep read_only=1";
             return t + ".";
@@ -161,6 +167,10 @@ std::string describe_step(const PlanStep& step) {
             return "Run " + s.script + " to report " + s.orig_master.name + " -> " +
                    s.new_master.name + " (new slaves: " + names(s.new_slaves) + "); timeout " +
                    seconds(s.timeout) + ".";
+          },
+          [](const ResetNewMasterReplication& s) {
+            return "STOP SLAVE; RESET SLAVE ALL on " + s.new_master.name +
+                   " now that no relay-log diff reads its relay logs (on failure: a warning).";
           },
       },
       step);

@@ -92,7 +92,8 @@ milliseconds* phase_slot(PhaseTimings& p, const planner::PlanStep& step) {
                       std::is_same_v<T, planner::FenceOldMaster> ||
                       std::is_same_v<T, planner::ConfirmReceived>) {
           return &p.fence;
-        } else if constexpr (std::is_same_v<T, planner::PromoteNewMaster>) {
+        } else if constexpr (std::is_same_v<T, planner::PromoteNewMaster> ||
+                             std::is_same_v<T, planner::ResetNewMasterReplication>) {
           return &p.promote;
         } else if constexpr (std::is_same_v<T, planner::RepointReplica>) {
           return &p.repoint;
@@ -125,9 +126,11 @@ class StepRunner {
   StepResult run(const planner::PromoteNewMaster& s);
   StepResult run(const planner::RunFailoverScript& s);
   StepResult run(const planner::RunReportScript& s);
+  StepResult run(const planner::ResetNewMasterReplication& s);
   StepResult run(const planner::ApplyRelayDiff& s);
   StepResult run(const planner::ApplySavedBinlog& s);
   StepResult wait_relay_applied(const planner::WaitRelayApplied& s);  // run() without may_fail
+  bool promoted() const { return promoted_; }                         // PromoteNewMaster succeeded
 
   // StopReplicaIo in two halves, so the old master can be fenced while the IO threads stop (MHA
   // does the same, mha.md §3.3). start_stop_io() sends STOP SLAVE IO_THREAD to every planned
@@ -284,6 +287,10 @@ class StepRunner {
   const topology::ClusterSnapshot& snap_;
   ExecutionReport& report_;
   std::set<std::size_t> dropped_;  // ignore_fail servers that failed: out of the rest of the plan
+  // Replicas that follow the new master so far (RepointReplica succeeded): the semi-sync
+  // clients the promotion can wait for. File/position followers re-pointed after it are not.
+  std::set<std::size_t> repointed_;
+  bool promoted_ = false;  // PromoteNewMaster succeeded
 };
 
 StepResult StepRunner::run_script(const std::string& what, const std::string& line, seconds timeout,
@@ -856,7 +863,8 @@ StepResult StepRunner::run(const planner::RecordNewMasterPosition& s) {
 
 StepResult StepRunner::run(const planner::RepointReplica& s) {
   if (dropped(s.replica.index)) {
-    return ok(s.replica.name + " dropped earlier (ignore_fail)", StepOutcome::kSkipped);
+    return ok(s.replica.name + " left out earlier (not recovered), not re-pointed",
+              StepOutcome::kSkipped);
   }
   const std::string left =
       "The old master is fenced; " + s.replica.name + " may replicate from nothing or from " +
@@ -951,16 +959,26 @@ StepResult StepRunner::run(const planner::RepointReplica& s) {
                                                       std::to_string(s.timeout.count()) + " s"));
     }
   }
+  repointed_.insert(s.replica.index);
   return ok(s.replica.name + " replicates from " + s.new_master.name + " (" +
             planner::repoint_method_name(s.method) + "), reached " + target);
 }
 
 std::string StepRunner::wait_semi_sync_clients(Server& nm, const planner::ServerRef& ref) {
-  const std::size_t expected =
-      plan_.new_replicas.size() -
-      std::count_if(plan_.new_replicas.begin(), plan_.new_replicas.end(),
-                    [this](const planner::ServerRef& r) { return dropped(r.index); });
-  if (expected == 0) return "no replica to wait for";
+  // Only replicas already re-pointed can register; waiting for the ones the plan re-points after
+  // the promotion (file/position followers with a diff) would only delay the first write.
+  if (repointed_.empty()) {
+    const bool later =
+        std::any_of(plan_.new_replicas.begin(), plan_.new_replicas.end(),
+                    [this](const planner::ServerRef& r) { return !dropped(r.index); });
+    if (!later) return "no replica to wait for";
+    const std::string w = ref.name +
+                          ": no replica follows it yet; the first writes wait for "
+                          "rpl_semi_sync_master_timeout until one is re-pointed";
+    report_.warnings.push_back(w);
+    log::warning("{}", w);
+    return "no semi-sync replica yet";
+  }
   Result<int> clients =
       mysql::wait_semi_sync_clients(*nm.session, nm.dialect, 1, mysql::kSemiSyncClientWait);
   if (clients && *clients >= 1) return std::to_string(*clients) + " semi-sync replica(s)";
@@ -974,9 +992,10 @@ std::string StepRunner::wait_semi_sync_clients(Server& nm, const planner::Server
 }
 
 StepResult StepRunner::run(const planner::PromoteNewMaster& s) {
-  const std::string left = "Replicas follow " + s.new_master.name +
+  const std::string left = "The replicas re-pointed so far follow " + s.new_master.name +
                            ", which may still be read-only or keep its replica configuration; "
-                           "finish by hand (STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=0).";
+                           "finish by hand (STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=0) "
+                           "and recover the other replicas.";
   Result<Server> nm = open_stmt(s.new_master);
   if (!nm) return failed(std::move(nm).error(), left);
   std::vector<std::string> done;
@@ -1004,6 +1023,8 @@ StepResult StepRunner::run(const planner::PromoteNewMaster& s) {
     }
     done.push_back("read_only=0");
   }
+  if (s.reset_later) done.push_back("replica configuration kept until the followers' diffs");
+  promoted_ = true;
   return ok(s.new_master.name + ": " + join(done));
 }
 
@@ -1026,10 +1047,28 @@ StepResult StepRunner::run(const planner::RunFailoverScript& s) {
                  s.timeout, opts_.admin.password + "\n");
   if (r.outcome == StepOutcome::kFailed) {
     r.left_state = s.new_master.name +
-                   " is promoted and the replicas follow it, but the VIP/catalog was not "
-                   "switched: run master_ip_failover_script --command=start by hand.";
+                   " is promoted and the replicas follow it (the plan's remaining replica "
+                   "recoveries still ran, see the report), but the VIP/catalog was not switched: "
+                   "run master_ip_failover_script --command=start by hand.";
   }
   return r;
+}
+
+StepResult StepRunner::run(const planner::ResetNewMasterReplication& s) {
+  // The failover is done (promoted, VIP moved, followers recovered): a failure here leaves only
+  // the stale configuration, which the operator removes; it does not fail the failover.
+  auto warn = [&](const Error& e) {
+    const std::string w = s.new_master.name + " keeps its replica configuration (" + e.message +
+                          "); run STOP SLAVE; RESET SLAVE ALL on it by hand";
+    report_.warnings.push_back(w);
+    return ok(w, StepOutcome::kWarning);
+  };
+  Result<Server> nm = open_stmt(s.new_master);
+  if (!nm) return warn(nm.error());
+  Status st = exec(*nm, s.new_master, nm->dialect.stop_replica());
+  if (st) st = exec(*nm, s.new_master, nm->dialect.reset_replica(true));
+  if (!st) return warn(st.error());
+  return ok(s.new_master.name + ": RESET SLAVE ALL");
 }
 
 StepResult StepRunner::run(const planner::RunReportScript& s) {
@@ -1106,8 +1145,21 @@ Result<ExecutionReport> Executor::execute(const planner::FailoverPlan& plan,
     }
     return r.outcome != StepOutcome::kChanged;
   };
+  // Once the new master is promoted, a failed step (the VIP script) no longer stops the steps
+  // that recover followers after it: stopping would leave them on the dead master's position,
+  // where only a relay-log diff that nobody then runs could bring them back. The first failure
+  // is still the one reported.
+  std::optional<StepFailure> failed_after_promotion;
+  auto recovers_follower = [&plan](const planner::PlanStep& s) {
+    if (const auto* d = std::get_if<planner::ApplyRelayDiff>(&s))
+      return d->target != plan.new_master;
+    if (const auto* w = std::get_if<planner::WaitRelayApplied>(&s)) return w->may_fail;
+    return std::holds_alternative<planner::RepointReplica>(s) ||
+           std::holds_alternative<planner::ResetNewMasterReplication>(s);
+  };
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
     const planner::PlanStep& step = plan.steps[i];
+    if (failed_after_promotion && !recovers_follower(step)) continue;
     const auto* stop = std::get_if<planner::StopReplicaIo>(&step);
     const auto* fence = stop && i + 1 < plan.steps.size()
                             ? std::get_if<planner::FenceOldMaster>(&plan.steps[i + 1])
@@ -1151,8 +1203,14 @@ Result<ExecutionReport> Executor::execute(const planner::FailoverPlan& plan,
     *phase_slot(report.phases, step) += elapsed;
     Result<bool> go_on = end(i, std::move(r), elapsed);
     if (!go_on) return Unexpected(std::move(go_on).error());
+    if (!*go_on && report.failure && runner.promoted()) {
+      if (!failed_after_promotion) failed_after_promotion = std::move(report.failure);
+      report.failure.reset();
+      continue;
+    }
     if (!*go_on) return report;
   }
+  if (failed_after_promotion) report.failure = std::move(failed_after_promotion);
   return report;
 }
 

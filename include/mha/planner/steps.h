@@ -2,9 +2,17 @@
 
 // The typed steps of a failover plan. The planner emits them in execution order; the executor
 // (recovery module) runs each one, journalling it before and after, and stops at the first failed
-// step unless the step says it may fail. Steps name servers and deadlines; coordinates that only
-// exist once earlier steps ran (the new master's binlog position, the catch-up source's final GTID
-// state) are read by the executor at that point, as each step's comment says.
+// step unless the step says it may fail (after PromoteNewMaster it still recovers the followers,
+// see recovery/executor.h). Steps name servers and deadlines; coordinates that only exist once
+// earlier steps ran (the new master's binlog position, the catch-up source's final GTID state)
+// are read by the executor at that point, as each step's comment says.
+//
+// Order (docs/failover.md "The plan"): fence, then bring the new master level (catch-up, its
+// relay-log diff, the salvage), then PromoteNewMaster and RunFailoverScript. GTID modes re-point
+// every replica before the promotion. File/position mode re-points before it only the followers
+// that have nothing to apply (plus one, when the promotion enables semi-sync and none has
+// nothing to apply); a follower with a relay-log diff or relay log left to execute is recovered
+// and re-pointed after RunFailoverScript, so clients write to the new master while it catches up.
 //
 // Extending: step_implemented() lets a new step type be planned before the executor runs it (the
 // planner refuses a plan holding one). New step types are appended to PlanStep; renderers
@@ -112,7 +120,10 @@ struct CatchUpFromLatest {
 // there with mysqlbinlog | mysql (both stages checked; max_allowed_packet raised and read_only
 // lifted around it, both restored), then checks the target holds the diff's last transaction.
 // A target that is not the new master and fails is left alone and reported as not recovered
-// (exit 10); the new master failing fails the failover before anything is promoted.
+// (exit 10), before or after the promotion; the new master failing fails the failover before
+// anything is promoted. The source's relay logs must still be there when a follower's diff runs
+// after the promotion: a follower source is re-pointed only after the last diff, and a new
+// master source keeps its replica configuration until then (PromoteNewMaster.reset_later).
 // With `check_only`, nothing is changed: the helper only confirms (--command=find) that
 // source's relay logs still hold the events, or the step fails (relay_log_purge=1 may have
 // removed them); the planner puts these checks before the first step that changes data.
@@ -141,9 +152,12 @@ struct ApplySavedBinlog {
   std::chrono::seconds timeout{};
 };
 
-// File/position mode: once the new master has applied everything (and before anything else is
-// written to it), read its SHOW MASTER STATUS; the RepointReplica steps use those coordinates,
-// valid because every re-pointed replica has applied exactly the same events.
+// File/position mode: once the new master has applied everything it gets from the replicas (and
+// before the salvaged binlog or any client write), read its SHOW MASTER STATUS; the
+// RepointReplica steps use those coordinates. They stay valid after the promotion: every
+// re-pointed replica is first brought to exactly the events the new master had at that position
+// (its own relay log, plus a relay-log diff when it received less), and whatever the new master
+// logs afterwards (salvaged events, client writes) comes after it and is replicated normally.
 struct RecordNewMasterPosition {
   ServerRef new_master;
 };
@@ -168,13 +182,17 @@ struct RepointReplica {
 };
 
 // Make the new master a master: STOP SLAVE; RESET SLAVE ALL when `reset_slave_all`; enable the
-// semi-sync master plugin variable when `enable_semi_sync_master`; SET GLOBAL read_only=0 (and
-// super_read_only=0) when `disable_read_only`.
+// semi-sync master plugin variable when `enable_semi_sync_master` (then wait, bounded, for one
+// semi-sync replica among those re-pointed so far); SET GLOBAL read_only=0 (and
+// super_read_only=0) when `disable_read_only`. With `reset_later`, RESET SLAVE ALL is left to a
+// ResetNewMasterReplication step after the followers' relay-log diffs, which read the new
+// master's relay logs (RESET SLAVE ALL deletes them); `reset_slave_all` is then false.
 struct PromoteNewMaster {
   ServerRef new_master;
   bool reset_slave_all = true;
   bool enable_semi_sync_master = false;
   bool disable_read_only = true;
+  bool reset_later = false;
 };
 
 // master_ip_failover_script --command=start with MHA's orig/new master arguments (the new master's
@@ -186,6 +204,14 @@ struct RunFailoverScript {
   std::chrono::seconds timeout{};
 };
 
+// File/position mode, MHA's phase 5 ("new master cleanup"): STOP SLAVE; RESET SLAVE ALL on the
+// new master once no relay-log diff needs its relay logs any more (PromoteNewMaster.reset_later).
+// The failover is done by then: a failure is a warning naming what to run by hand, not a failed
+// failover.
+struct ResetNewMasterReplication {
+  ServerRef new_master;
+};
+
 // report_script with MHA's arguments; its failure is only logged.
 struct RunReportScript {
   std::string script;
@@ -195,10 +221,10 @@ struct RunReportScript {
   std::chrono::seconds timeout{};
 };
 
-using PlanStep =
-    std::variant<StopReplicaIo, FenceOldMaster, ConfirmReceived, WaitRelayApplied,
-                 CatchUpFromLatest, ApplyRelayDiff, ApplySavedBinlog, RecordNewMasterPosition,
-                 RepointReplica, PromoteNewMaster, RunFailoverScript, RunReportScript>;
+using PlanStep = std::variant<StopReplicaIo, FenceOldMaster, ConfirmReceived, WaitRelayApplied,
+                              CatchUpFromLatest, ApplyRelayDiff, ApplySavedBinlog,
+                              RecordNewMasterPosition, RepointReplica, PromoteNewMaster,
+                              RunFailoverScript, RunReportScript, ResetNewMasterReplication>;
 
 // Stable snake_case name of the step type ("stop_replica_io", ...), used in journals and JSON.
 const char* step_name(const PlanStep& step);

@@ -1,7 +1,8 @@
 #pragma once
 
 // Executor: runs a planner::FailoverPlan's steps, in order, against the live servers, journalling
-// each step before and after it runs, and stops at the first failed step.
+// each step before and after it runs, and stops at the first failed step; after the new master
+// is promoted it still runs the steps that recover followers (and skips the rest).
 //
 // I/O goes through injected interfaces (mysql::SqlConnector for SQL, hooks::ProcessRunner for the
 // operator's scripts, Journal, Clock), so every statement sequence is unit-tested with fakes.
@@ -133,7 +134,9 @@ struct StepFailure {
 struct ExecutionReport {
   std::vector<StepReport> steps;  // every step that started, in order
   PhaseTimings phases;
-  // Set when a step failed; the remaining steps did not run. The caller writes .failover.error.
+  // Set when a step failed (the first one); the remaining steps did not run, except, when it
+  // failed after PromoteNewMaster, those that recover followers. The caller writes
+  // .failover.error.
   std::optional<StepFailure> failure;
   // ConfirmReceived saw positions move: the steps after it did not run; take a fresh snapshot
   // and call decide_failover() with FailoverPolicy::already_fenced, then execute that plan.

@@ -180,6 +180,181 @@ TEST(PlanSteps, FilePositionNewMasterThatLagsGetsItsDiffBeforeTheRecordedPositio
   EXPECT_EQ(salvage[0]->from.to_string(), "mysql-bin.000003:1234");
 }
 
+// --- file/position: which followers are recovered before the promotion, which after --------
+
+PlanFixture without_semi_sync(PlanFixture f) {
+  std::vector<std::string> hosts;
+  for (const topology::ServerObservation& s : f.snapshot().servers) hosts.push_back(s.id.hostname);
+  for (const std::string& h : hosts) f.server(h).semi_sync.slave_enabled = false;
+  return f;
+}
+
+std::ptrdiff_t index_of(const FailoverPlan& p, const std::string& name, std::size_t nth = 0) {
+  std::size_t seen = 0;
+  for (std::size_t k = 0; k < p.steps.size(); ++k) {
+    if (step_name(p.steps[k]) == name && seen++ == nth) return static_cast<std::ptrdiff_t>(k);
+  }
+  return -1;
+}
+
+// The names of the servers the steps of type T after the promotion (or before it) name.
+template <typename T>
+std::vector<std::string> around_promotion(const FailoverPlan& p, bool after) {
+  const std::ptrdiff_t promote = index_of(p, "promote_new_master");
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < p.steps.size(); ++k) {
+    if ((static_cast<std::ptrdiff_t>(k) > promote) != after) continue;
+    if (const T* t = std::get_if<T>(&p.steps[k])) {
+      if constexpr (std::is_same_v<T, RepointReplica> || std::is_same_v<T, WaitRelayApplied>) {
+        out.push_back(t->replica.name);
+      } else {
+        out.push_back(t->target.name);
+      }
+    }
+  }
+  return out;
+}
+
+constexpr const char* kDb2 = "db2(10.77.0.12:3306)";
+constexpr const char* kDb3 = "db3(10.77.0.13:3306)";
+constexpr const char* kDb4 = "db4(10.77.0.14:3306)";
+
+// Without semi-sync the lagging follower's whole recovery comes after the promotion and the VIP
+// move; the new master, its diff source, keeps its relay logs (no RESET SLAVE ALL) until then.
+TEST(PlanSteps, FilePositionFollowerDiffComesAfterThePromotionAndTheVipWithoutSemiSync) {
+  PlanFixture f = without_semi_sync(
+      PlanFixture::mariadb_file_position().received_file("db3", "mysql-bin.000003", 900));
+  f.policy().report_script = "/usr/local/bin/send_report";
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_EQ(p.new_master.name, kDb2);
+  EXPECT_EQ(step_names(p),
+            (std::vector<std::string>{
+                "stop_replica_io", "fence_old_master", "confirm_received", "apply_relay_diff",
+                "wait_relay_applied", "record_new_master_position", "promote_new_master",
+                "run_failover_script", "wait_relay_applied", "apply_relay_diff", "repoint_replica",
+                "reset_new_master_replication", "run_report_script"}));
+  const PromoteNewMaster& promote = *steps_of<PromoteNewMaster>(p)[0];
+  EXPECT_FALSE(promote.enable_semi_sync_master);
+  EXPECT_FALSE(promote.reset_slave_all);
+  EXPECT_TRUE(promote.reset_later);
+  EXPECT_EQ(steps_of<ApplyRelayDiff>(p)[1]->source.name, kDb2);
+  EXPECT_TRUE(steps_of<WaitRelayApplied>(p)[1]->may_fail);
+  // The report script still names the follower: it runs after the follower's re-point.
+  ASSERT_EQ(steps_of<RunReportScript>(p)[0]->new_slaves.size(), 1u);
+  EXPECT_EQ(steps_of<RunReportScript>(p)[0]->new_slaves[0].name, kDb3);
+  EXPECT_NE(describe_step(PlanStep(promote)).find("keep its replication settings (and relay logs)"),
+            std::string::npos);
+}
+
+// With semi-sync and a follower that needs no diff, that follower is re-pointed before the
+// promotion (its replica acknowledges the first writes) and the lagging one after the VIP move.
+TEST(PlanSteps, FilePositionSemiSyncRepointsTheFollowerWithoutADiffFirst) {
+  PlanFixture f = PlanFixture::mariadb_file_position().add_server("db4", "10.77.0.14", 4, "db1");
+  f.received_file("db3", "mysql-bin.000003", 900);
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_EQ(p.new_master.name, kDb2);
+  EXPECT_TRUE(steps_of<PromoteNewMaster>(p)[0]->enable_semi_sync_master);
+  EXPECT_EQ(around_promotion<RepointReplica>(p, false), (std::vector<std::string>{kDb4}));
+  EXPECT_EQ(around_promotion<RepointReplica>(p, true), (std::vector<std::string>{kDb3}));
+  EXPECT_EQ(around_promotion<WaitRelayApplied>(p, true), (std::vector<std::string>{kDb3}));
+  // Only the check before the promotion; the diff itself after the VIP move.
+  EXPECT_EQ(around_promotion<ApplyRelayDiff>(p, true), (std::vector<std::string>{kDb3}));
+  ASSERT_EQ(steps_of<ApplyRelayDiff>(p).size(), 2u);
+  EXPECT_TRUE(steps_of<ApplyRelayDiff>(p)[0]->check_only);
+  EXPECT_LT(index_of(p, "run_failover_script"), index_of(p, "apply_relay_diff", 1));
+  EXPECT_LT(index_of(p, "apply_relay_diff", 1), index_of(p, "reset_new_master_replication"));
+  EXPECT_TRUE(steps_of<PromoteNewMaster>(p)[0]->reset_later);
+  // Every follower is a new replica, in config order, whichever side of the promotion it is on.
+  ASSERT_EQ(p.new_replicas.size(), 2u);
+  EXPECT_EQ(p.new_replicas[0].name, kDb3);
+  EXPECT_EQ(p.new_replicas[1].name, kDb4);
+}
+
+// With semi-sync and every follower needing a diff, the first in config order is recovered
+// before the promotion, the rest after it.
+TEST(PlanSteps, FilePositionSemiSyncAllFollowersNeedADiffTheFirstGoesFirst) {
+  PlanFixture f = PlanFixture::mariadb_file_position().add_server("db4", "10.77.0.14", 4, "db1");
+  f.received_file("db3", "mysql-bin.000003", 900).received_file("db4", "mysql-bin.000003", 1000);
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_EQ(p.new_master.name, kDb2);
+  EXPECT_EQ(around_promotion<RepointReplica>(p, false), (std::vector<std::string>{kDb3}));
+  EXPECT_EQ(around_promotion<ApplyRelayDiff>(p, false),
+            (std::vector<std::string>{kDb3, kDb4, kDb3}));  // two checks, then db3's diff
+  EXPECT_EQ(around_promotion<ApplyRelayDiff>(p, true), (std::vector<std::string>{kDb4}));
+  EXPECT_EQ(around_promotion<RepointReplica>(p, true), (std::vector<std::string>{kDb4}));
+  EXPECT_TRUE(steps_of<PromoteNewMaster>(p)[0]->reset_later);
+  EXPECT_EQ(step_names(p).back(), "reset_new_master_replication");
+}
+
+// The same cluster without semi-sync: nobody needs to go first, both diffs come after the VIP.
+TEST(PlanSteps, FilePositionNoSemiSyncAllFollowersNeedADiffAllGoAfter) {
+  PlanFixture f = without_semi_sync(
+      PlanFixture::mariadb_file_position().add_server("db4", "10.77.0.14", 4, "db1"));
+  f.received_file("db3", "mysql-bin.000003", 900).received_file("db4", "mysql-bin.000003", 1000);
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_TRUE(around_promotion<RepointReplica>(p, false).empty());
+  EXPECT_EQ(around_promotion<RepointReplica>(p, true), (std::vector<std::string>{kDb3, kDb4}));
+  EXPECT_EQ(around_promotion<ApplyRelayDiff>(p, true), (std::vector<std::string>{kDb3, kDb4}));
+}
+
+// A follower in sync (nothing to apply) goes before the promotion with or without semi-sync; one
+// that still executes its relay log (Exec < Read in the snapshot) goes after it.
+TEST(PlanSteps, FilePositionFollowerStillApplyingItsRelayLogGoesAfterThePromotion) {
+  PlanFixture f = without_semi_sync(
+      PlanFixture::mariadb_file_position().add_server("db4", "10.77.0.14", 4, "db1"));
+  f.replica("db4").exec_master = {"mysql-bin.000003", 1000};
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_EQ(around_promotion<RepointReplica>(p, false), (std::vector<std::string>{kDb3}));
+  EXPECT_EQ(around_promotion<RepointReplica>(p, true), (std::vector<std::string>{kDb4}));
+  EXPECT_TRUE(steps_of<ApplyRelayDiff>(p).empty());
+  // No diff reads the new master's relay logs: it is reset at the promotion, as before.
+  EXPECT_TRUE(steps_of<PromoteNewMaster>(p)[0]->reset_slave_all);
+  EXPECT_FALSE(steps_of<PromoteNewMaster>(p)[0]->reset_later);
+  EXPECT_TRUE(steps_of<ResetNewMasterReplication>(p).empty());
+}
+
+// A follower that is the diff source is re-pointed (CHANGE MASTER deletes its relay logs) only
+// after the last diff that reads them, although it has nothing to apply itself.
+TEST(PlanSteps, FilePositionFollowerDiffSourceIsRepointedAfterTheLastDiff) {
+  PlanFixture f = without_semi_sync(
+      PlanFixture::mariadb_file_position().add_server("db4", "10.77.0.14", 4, "db1"));
+  f.received_file("db3", "mysql-bin.000003", 900);
+  f.relay_log_purge("db2", true).relay_log_purge("db4", false);
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_EQ(p.new_master.name, kDb2);
+  EXPECT_EQ(steps_of<ApplyRelayDiff>(p).back()->source.name, kDb4);
+  EXPECT_TRUE(around_promotion<RepointReplica>(p, false).empty());
+  EXPECT_EQ(around_promotion<RepointReplica>(p, true), (std::vector<std::string>{kDb3, kDb4}));
+  EXPECT_LT(index_of(p, "apply_relay_diff", 1), index_of(p, "repoint_replica", 1));
+  // The new master's relay logs are nobody's source: reset at the promotion.
+  EXPECT_TRUE(steps_of<PromoteNewMaster>(p)[0]->reset_slave_all);
+  EXPECT_TRUE(steps_of<ResetNewMasterReplication>(p).empty());
+}
+
+// With semi-sync, the diff source may not go first while a diff still reads it: the first
+// follower with a diff does.
+TEST(PlanSteps, FilePositionSemiSyncNeverRepointsTheDiffSourceBeforeItsDiffs) {
+  PlanFixture f = PlanFixture::mariadb_file_position().add_server("db4", "10.77.0.14", 4, "db1");
+  f.received_file("db3", "mysql-bin.000003", 900);
+  f.relay_log_purge("db2", true).relay_log_purge("db4", false);
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_EQ(around_promotion<RepointReplica>(p, false), (std::vector<std::string>{kDb3}));
+  EXPECT_EQ(around_promotion<RepointReplica>(p, true), (std::vector<std::string>{kDb4}));
+}
+
+// GTID modes re-point in one step that catches up by itself: every replica before the promotion,
+// with or without semi-sync, even one still applying its relay log.
+TEST(PlanSteps, GtidModesStillRepointEveryReplicaBeforeThePromotion) {
+  PlanFixture f =
+      without_semi_sync(PlanFixture::mariadb_gtid().add_server("db4", "10.77.0.14", 4, "db1"));
+  f.applied_gtid("db4", "0-1-90");
+  const FailoverPlan& p = plan_of(f.decide());
+  EXPECT_TRUE(around_promotion<RepointReplica>(p, true).empty());
+  EXPECT_EQ(around_promotion<RepointReplica>(p, false).size(), 2u);
+  EXPECT_TRUE(steps_of<PromoteNewMaster>(p)[0]->reset_slave_all);
+  EXPECT_TRUE(steps_of<ResetNewMasterReplication>(p).empty());
+}
+
 TEST(PlanSteps, FilePositionDiffSourcePrefersALatestReplicaThatKeepsItsRelayLogs) {
   PlanFixture f = PlanFixture::mariadb_file_position().add_server("db4", "10.77.0.14", 4, "db1");
   f.received_file("db2", "mysql-bin.000003", 900);
