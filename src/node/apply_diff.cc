@@ -4,10 +4,12 @@
 #include "mha/binlog/event_reader.h"
 #include "mha/binlog/log_sequence.h"
 #include "mha/node/relay_diff.h"
+#include "mha/node/text_output.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <ostream>
 #include <sstream>
@@ -144,10 +146,47 @@ Result<ApplyStream> scan_apply_stream(const std::vector<std::string>& files) {
   return s;
 }
 
+Result<ApplyStream> scan_text_stream(const std::vector<std::string>& files) {
+  if (files.empty()) return refuse("no file to apply");
+  ApplyStream s;
+  for (const std::string& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) return Unexpected(make_error(ErrorCode::kIo, f + ": cannot read"));
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    if (text.starts_with(std::string(binlog::kBinlogMagic, binlog::kMagicSize))) {
+      return refuse(f + " is a binary log, not SQL text: apply it without --handle_raw_binlog=0");
+    }
+    s.bytes += text.size();
+    auto scan = scan_mysqlbinlog_text(text, f);
+    if (!scan) return Unexpected(std::move(scan).error());
+    s.transactions += scan->transactions;
+    // Order within each file is checked by the scan; across files here.
+    for (const topology::MariadbGtid& g : scan->first_per_domain.entries()) {
+      if (const topology::MariadbGtid* prev = s.last_per_domain.find(g.domain_id);
+          prev != nullptr && g.seq_no <= prev->seq_no) {
+        return refuse(f + ": GTID " + g.to_string() + " comes after " + prev->to_string() +
+                      " of the files before it (out of order)");
+      }
+    }
+    for (const topology::MariadbGtid& g : scan->last_per_domain.entries()) {
+      s.last_per_domain.set(g);
+    }
+    if (scan->last_gtid) s.last_gtid = scan->last_gtid;
+  }
+  return s;
+}
+
 std::string apply_pipeline(const std::vector<std::string>& files, const ApplyTarget& t,
-                           const std::string& option_file, bool disable_log_bin) {
-  std::string line = shell_quote(internal::client_program(t.client_bindir, "mysqlbinlog"));
-  if (disable_log_bin) line += " --disable-log-bin";
+                           const std::string& option_file, bool disable_log_bin, bool text) {
+  std::string line;
+  if (text) {
+    line = "cat --";
+  } else {
+    line = shell_quote(internal::client_program(t.client_bindir, "mysqlbinlog"));
+    if (disable_log_bin) line += " --disable-log-bin";
+  }
   for (const std::string& f : files) line += " " + shell_quote(f);
   ClientConnection c;
   c.bindir = t.client_bindir;
@@ -159,6 +198,8 @@ std::string apply_pipeline(const std::vector<std::string>& files, const ApplyTar
   line += " | " + internal::mysql_command(c) +
           " --connect-timeout=10 --binary-mode --max-allowed-packet=" +
           std::to_string(kApplyMaxAllowedPacket);
+  // Text made without --disable-log-bin still applies unlogged: the session turns it off first.
+  if (text && disable_log_bin) line += " --init-command='SET SESSION sql_log_bin=0'";
   return line + "; echo \"pipestatus=${PIPESTATUS[0]} ${PIPESTATUS[1]}\"";
 }
 
@@ -224,13 +265,14 @@ Result<ApplySummary> apply_diff_files(const ApplyRequest& req, hooks::ProcessRun
                                       std::ostream& log) {
   ApplySummary s;
   s.files = req.files;
-  auto stream = scan_apply_stream(req.files);
+  auto stream = req.text ? scan_text_stream(req.files) : scan_apply_stream(req.files);
   if (!stream) return Unexpected(std::move(stream).error());
   s.stream = *stream;
   log << "  " << req.files.size() << " file(s), " << s.stream.bytes << " bytes, "
       << s.stream.transactions << " whole transaction(s)"
       << (s.stream.last_gtid ? ", the last " + s.stream.last_gtid->to_string() : "") << ".\n";
   for (const char* client : {"mysqlbinlog", "mysql"}) {
+    if (req.text && std::string(client) == "mysqlbinlog") continue;
     auto found = internal::find_client(req.target.client_bindir, client);
     if (!found) return Unexpected(std::move(found).error());
   }
@@ -279,15 +321,17 @@ Result<ApplySummary> apply_diff_files(const ApplyRequest& req, hooks::ProcessRun
       << (s.read_only_lifted ? "; read_only lifted for the apply" : "") << ".\n";
 
   hooks::ProcessSpec spec;
-  spec.argv = {"/bin/bash", "-c",
-               apply_pipeline(req.files, req.target, option_file->path(), req.disable_log_bin)};
+  spec.argv = {
+      "/bin/bash", "-c",
+      apply_pipeline(req.files, req.target, option_file->path(), req.disable_log_bin, req.text)};
   spec.timeout = kApplyPipelineTimeout;
   auto ran = runner.run(spec);
   if (!ran) return with_restore(std::move(ran).error());
   const auto stages = pipeline_status(ran->out);
   if (!ran->success() || !stages || stages->first != 0 || stages->second != 0) {
-    std::string why = "mysqlbinlog | mysql failed (";
-    why += stages ? "mysqlbinlog exit " + std::to_string(stages->first) + ", mysql exit " +
+    const std::string first_stage = req.text ? "cat" : "mysqlbinlog";
+    std::string why = first_stage + " | mysql failed (";
+    why += stages ? first_stage + " exit " + std::to_string(stages->first) + ", mysql exit " +
                         std::to_string(stages->second)
                   : "the shell " + ran->describe();
     why += ")";
@@ -296,7 +340,8 @@ Result<ApplySummary> apply_diff_files(const ApplyRequest& req, hooks::ProcessRun
     return with_restore(make_error(ErrorCode::kPrecondition, server + ": " + why));
   }
   MHA_TRY(restore());
-  log << "  Applied " << req.files.size() << " file(s) with mysqlbinlog | mysql (both exited 0); "
+  log << "  Applied " << req.files.size() << " file(s) with "
+      << (req.text ? "cat | mysql" : "mysqlbinlog | mysql") << " (both exited 0); "
       << "max_allowed_packet" << (s.read_only_lifted ? " and read_only" : "") << " restored.\n";
 
   s.result = "applied";

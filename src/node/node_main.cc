@@ -8,6 +8,8 @@
 #include "mha/node/relay_diff.h"
 #include "mha/node/relay_log_info.h"
 #include "mha/node/save_binlog.h"
+#include "mha/node/send_diff.h"
+#include "mha/node/text_output.h"
 #include "mha/node/version.h"
 
 #include <CLI/CLI.hpp>
@@ -18,10 +20,10 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 namespace mha::node {
 namespace {
-
-constexpr std::string_view kIssue = "issue #5";
 
 std::string basename_of(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -33,8 +35,8 @@ int fail(std::ostream& err, std::string_view program, const std::string& message
   return kExitFailure;
 }
 
-// Reads and validates the credentials now, so a bad file or a silent caller is reported the
-// same way it will be once the commands are implemented.
+// Reads and validates the credentials, so a bad file or a silent caller is reported before
+// anything else.
 Status load_credentials(const CredentialSource& source, int stdin_fd) {
   if (!source.file.empty()) {
     auto creds = load_credentials_file(source.file);
@@ -74,34 +76,75 @@ int run_parsed(Tool tool, const Result<Parsed<Options>>& parsed, std::ostream& o
     const Status loaded = load_credentials(*credentials, stdin_fd);
     if (!loaded) return fail(err, program, loaded.error().message);
   }
-  return fail(err, program, command + " is not implemented yet (" + std::string(kIssue) + ")");
+  // Every valid command is dispatched before this point.
+  return fail(err, program, "internal error: command '" + command + "' was not dispatched");
 }
 
-// save_binary_logs --command=test|save, raw mode (save_binlog.h). MHA's progress text goes to
-// `err`, one JSON summary line to `out`.
+// A raw file made only to be converted to text: beside the output, removed however the
+// conversion ends.
+class RawScratch {
+ public:
+  explicit RawScratch(const std::string& output_file)
+      : path_(output_file + ".raw." + std::to_string(::getpid())) {}
+  ~RawScratch() { ::unlink(path_.c_str()); }
+  RawScratch(const RawScratch&) = delete;
+  RawScratch& operator=(const RawScratch&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// --handle_raw_binlog=0: `raw` (with its sections) becomes the SQL text `output_file`.
+Result<uint64_t> convert_to_text(const std::string& raw, const std::vector<SourceSection>& sections,
+                                 const std::string& output_file, const std::string& client_bindir,
+                                 bool disable_log_bin) {
+  auto aligned = align_text_sections(raw, sections);
+  if (!aligned) return Unexpected(std::move(aligned).error());
+  TextOptions options;
+  options.client_bindir = client_bindir;
+  options.disable_log_bin = disable_log_bin;
+  hooks::PosixProcessRunner runner;
+  return write_text_output(raw, *aligned, output_file, options, runner);
+}
+
+// "relay-bin.000007" -> "relay-bin".
+std::string log_prefix(const std::string& name) {
+  const size_t dot = name.rfind('.');
+  return dot == std::string::npos ? name : name.substr(0, dot);
+}
+
+// save_binary_logs --command=test|save (save_binlog.h): binlogs through --binlog_dir, or a
+// replica's relay logs through --relay_log_info; raw, or SQL text with --handle_raw_binlog=0.
+// MHA's progress text goes to `err`, one JSON summary line to `out`.
 int run_save_binary_logs(const SaveBinaryLogsOptions& o, std::ostream& out, std::ostream& err) {
   const std::string_view program = tool_name(Tool::kSaveBinaryLogs);
-  if (!o.handle_raw_binlog) {
-    return fail(err, program,
-                "--handle_raw_binlog=0 (SQL text output) is not supported; raw mode (the "
-                "default) writes a binlog that mysqlbinlog reads");
-  }
+  std::optional<RelayLogLocation> relay;
   if (!o.relay_log_info.empty()) {
-    return fail(err, program,
-                "--relay_log_info is not supported: relay logs cannot be saved by "
-                "save_binary_logs yet; give --binlog_dir and --start_file");
+    if (o.start_gtid) {
+      return fail(err, program,
+                  "--start_gtid searches binlogs; with --relay_log_info give --start_file and "
+                  "--start_pos (the replica's Relay_Log_File and Relay_Log_Pos)");
+    }
+    // Relative names in relay-log.info are relative to --datadir when given (MHA's data
+    // directory), else to the file's own directory.
+    auto where = read_relay_log_info(o.relay_log_info, o.datadir);
+    if (!where) return fail(err, program, where.error().message);
+    relay = *where;
   }
   SaveBinlogRequest request;
-  request.binlog_dirs = o.binlog_dirs;
+  request.binlog_dirs = relay ? std::vector<std::string>{relay->relay_dir} : o.binlog_dirs;
   request.start_file = o.start_file;
   request.start_pos = o.start_pos;
   request.start_gtid = o.start_gtid;
-  request.binlog_prefix = o.binlog_prefix;
+  request.binlog_prefix =
+      relay && o.start_file.empty() ? log_prefix(relay->relay_log) : o.binlog_prefix;
   request.output_file = o.output_file;
   if (o.command == "test") {
     const auto tested = test_binlogs(request);
     if (!tested) return fail(err, program, tested.error().message);
-    err << "Binlog found at " << tested->dir << ", up to " << tested->files.back() << "\n";
+    err << (relay ? "Relay log found at " : "Binlog found at ") << tested->dir << ", up to "
+        << tested->files.back() << "\n";
     nlohmann::ordered_json j;
     j["tool"] = program;
     j["result"] = "ok";
@@ -110,10 +153,38 @@ int run_save_binary_logs(const SaveBinaryLogsOptions& o, std::ostream& out, std:
     out << j.dump() << "\n";
     return kExitOk;
   }
-  const auto saved = save_binlogs(request, err);
+  std::optional<RawScratch> scratch;
+  if (!o.handle_raw_binlog) {
+    scratch.emplace(o.output_file);
+    request.output_file = scratch->path();
+  }
+  Result<SaveBinlogSummary> saved =
+      relay
+          ? save_relay_logs(
+                {relay->relay_dir, o.start_file, o.start_pos.value_or(0), request.output_file}, err)
+          : save_binlogs(request, err);
   if (!saved) return fail(err, program, "Failed to save binary log: " + saved.error().message);
-  out << summary_json(*saved) << "\n";
-  return saved->saved ? kExitOk : kExitNothingToSave;
+  SaveBinlogSummary s = *saved;
+  if (scratch && s.saved) {
+    if (s.starts_inside_transaction || s.ends_inside_transaction) {
+      return fail(err, program,
+                  "Failed to save binary log: the events " +
+                      std::string(s.starts_inside_transaction ? "start" : "end") +
+                      " inside a transaction, and SQL text (--handle_raw_binlog=0) cannot carry "
+                      "half a transaction (mysqlbinlog ends each text with ROLLBACK); save in raw "
+                      "mode");
+    }
+    auto text = convert_to_text(scratch->path(), s.sections, o.output_file, o.client_bindir,
+                                o.disable_log_bin);
+    if (!text) return fail(err, program, "Failed to save binary log: " + text.error().message);
+    s.output_file = o.output_file;
+    s.bytes = *text;
+    s.format = "text";
+    err << "  Wrote the events as SQL text (mysqlbinlog, " << s.sections.size() << " file(s)) into "
+        << o.output_file << " (" << s.bytes << " bytes).\n";
+  }
+  out << summary_json(s) << "\n";
+  return s.saved ? kExitOk : kExitNothingToSave;
 }
 
 // Where the relay logs are: --relay_dir with --current_relay_log, else what --relay_log_info
@@ -127,12 +198,27 @@ Result<RelayLogLocation> relay_location(const ApplyDiffRelayLogsOptions& o) {
                                "give --relay_dir with --current_relay_log, or --relay_log_info"));
 }
 
-// apply_diff_relay_logs --command=find|generate (relay_diff.h): progress to `err`, one JSON
-// summary line to `out`. Exit 0: a diff exists (and was written), 10: nothing to apply.
+// apply_diff_relay_logs --command=find|generate|generate_and_send (relay_diff.h, send_diff.h):
+// progress to `err`, one JSON summary line to `out`. find|generate: exit 0 when a diff exists
+// (and was written), 10 when there is nothing to apply. generate_and_send: exit 0 / 1 as MHA
+// (nothing to apply is 0, and nothing is sent).
 int run_relay_diff(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std::ostream& err) {
   const std::string_view program = tool_name(Tool::kApplyDiffRelayLogs);
-  if (!o.handle_raw_binlog) {
-    return fail(err, program, "--handle_raw_binlog=0 (SQL text output) is not supported");
+  const bool send = o.command == "generate_and_send";
+  SendTarget target;
+  if (send) {
+    target.user = o.scp_user;
+    target.host = o.scp_host;
+    target.port = o.scp_port;
+    target.ssh_options = o.ssh_options;
+    target.remote_path = o.remote_diff_file.empty() ? o.diff_file_readtolatest : o.remote_diff_file;
+    // Bad input is refused before anything is generated.
+    if (Status ok = check_send_target(target); !ok) {
+      return fail(err, program, ok.error().message);
+    }
+    if (auto words = split_ssh_options(target.ssh_options); !words) {
+      return fail(err, program, words.error().message);
+    }
   }
   const auto where = relay_location(o);
   if (!where) return fail(err, program, where.error().message);
@@ -142,13 +228,51 @@ int run_relay_diff(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std::o
   request.target = topology::BinlogPosition{o.target_mlf, o.target_rmlp};
   request.latest = topology::BinlogPosition{o.latest_mlf, o.latest_rmlp};
   request.output_file = o.diff_file_readtolatest;
+  std::optional<RawScratch> scratch;
+  if (!o.handle_raw_binlog && o.command != "find") {
+    scratch.emplace(o.diff_file_readtolatest);
+    request.output_file = scratch->path();
+  }
   const auto r =
       o.command == "find" ? find_relay_diff(request, err) : generate_relay_diff(request, err);
-  if (!r)
+  if (!r) {
     return fail(err, program,
-                "Failed to " + o.command + " the relay-log diff: " + r.error().message);
-  out << relay_diff_json(*r) << "\n";
-  return r->has_diff ? kExitOk : kExitNothingToSave;
+                "Failed to " + std::string(send ? "generate" : o.command) +
+                    " the relay-log diff: " + r.error().message);
+  }
+  RelayDiffSummary s = *r;
+  if (send) s.command = o.command;
+  if (scratch && s.written) {
+    auto text = convert_to_text(scratch->path(), s.sections, o.diff_file_readtolatest,
+                                o.client_bindir, o.disable_log_bin);
+    if (!text) {
+      return fail(err, program,
+                  "Failed to write the relay-log diff as text: " + text.error().message);
+    }
+    s.output_file = o.diff_file_readtolatest;
+    s.bytes = *text;
+    s.format = "text";
+    err << "  Wrote the diff as SQL text (mysqlbinlog) into " << s.output_file << " (" << s.bytes
+        << " bytes).\n";
+  }
+  if (!send) {
+    out << relay_diff_json(s) << "\n";
+    return s.has_diff ? kExitOk : kExitNothingToSave;
+  }
+  auto j = nlohmann::ordered_json::parse(relay_diff_json(s));
+  if (!s.written) {
+    err << "Target slave has received all relay logs: nothing to send.\n";
+    j["sent"] = nullptr;
+    out << j.dump() << "\n";
+    return kExitOk;
+  }
+  hooks::PosixProcessRunner runner;
+  auto sent = send_file(s.output_file, target, runner, err);
+  if (!sent) return fail(err, program, "generate_and_send: " + sent.error().message);
+  j["sent"] = {{"user", target.user},        {"host", target.host},    {"port", target.port},
+               {"path", target.remote_path}, {"sha256", sent->sha256}, {"tries", sent->tries}};
+  out << j.dump() << "\n";
+  return kExitOk;
 }
 
 // Credentials of the local server: --credentials_stdin / --credentials_file, else the
@@ -167,9 +291,6 @@ Result<Credentials> local_credentials(const CredentialSource& source,
 int run_apply_or_test(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std::ostream& err,
                       int stdin_fd) {
   const std::string_view program = tool_name(Tool::kApplyDiffRelayLogs);
-  if (!o.handle_raw_binlog) {
-    return fail(err, program, "--handle_raw_binlog=0 (SQL text files) is not supported");
-  }
   RelayLogLocation where;
   if (o.command == "test") {
     auto found = relay_location(o);
@@ -195,8 +316,8 @@ int run_apply_or_test(const ApplyDiffRelayLogsOptions& o, std::ostream& out, std
     out << apply_test_json(*tested) << "\n";
     return kExitOk;
   }
-  const auto applied =
-      apply_diff_files({target, o.apply_files, o.disable_log_bin, o.no_apply}, runner, err);
+  const auto applied = apply_diff_files(
+      {target, o.apply_files, o.disable_log_bin, o.no_apply, !o.handle_raw_binlog}, runner, err);
   if (!applied) return fail(err, program, "apply failed: " + applied.error().message);
   out << apply_json(*applied) << "\n";
   return kExitOk;
@@ -238,7 +359,8 @@ int run_tool(Tool tool, const std::vector<std::string>& args, std::ostream& out,
       const auto parsed = parse_apply_diff_relay_logs(args);
       if (!parsed) return run_parsed(tool, parsed, out, err, "", stdin_fd, nullptr, false, "");
       if (parsed->action == ParseAction::kRun &&
-          (parsed->options.command == "find" || parsed->options.command == "generate")) {
+          (parsed->options.command == "find" || parsed->options.command == "generate" ||
+           parsed->options.command == "generate_and_send")) {
         if (parsed->options.slave_pass) {
           warn_password_in_argv(err, tool_name(tool), "--slave_pass");
         }

@@ -141,8 +141,9 @@ Status validate(const SaveBinaryLogsOptions& o) {
                     "--start_file or --binlog_prefix (with --start_gtid)"));
   } else {
     if (o.command == "test") {
-      MHA_TRY(require(!o.start_file.empty() || !o.binlog_prefix.empty(),
-                      "--start_file (or --binlog_prefix for --command=test)"));
+      MHA_TRY(
+          require(!o.start_file.empty() || !o.binlog_prefix.empty() || !o.relay_log_info.empty(),
+                  "--start_file (or --binlog_prefix or --relay_log_info for --command=test)"));
     } else {
       MHA_TRY(require(!o.start_file.empty(), "--start_file (or --start_gtid)"));
     }
@@ -283,6 +284,8 @@ Result<Parsed<ApplyDiffRelayLogsOptions>> parse_apply_diff_relay_logs(
   app.add_option("--scp_port", o.scp_port, "SSH port of --scp_host (default 22)")
       ->check(CLI::Range(1, 65535));
   app.add_option("--ssh_options", o.ssh_options, "Extra ssh options");
+  app.add_option("--remote_diff_file", o.remote_diff_file,
+                 "generate_and_send: path on --scp_host (default: --diff_file_readtolatest)");
   app.add_option("--slave_user", o.slave_user, "MySQL user (default root)");
   app.add_option("--slave_pass", slave_pass,
                  "MySQL password; VISIBLE IN ps, use --credentials_stdin or --credentials_file");

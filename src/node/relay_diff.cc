@@ -123,7 +123,7 @@ struct Copied {
 // Walks every relay log to its end (so every FDE is checked); with `out`, writes the master FDE
 // in force at the start and every kept event in [start, cut).
 Result<Copied> copy_events(const std::vector<std::string>& files, const Analysis& a,
-                           TempOutput* out) {
+                           TempOutput* out, std::vector<SourceSection>* sections) {
   binlog::LogSequenceReader seq(files, LogKind::kRelayLog, SequenceOptions{true});
   Copied result;
   // The master's Format_description in force at the start: its body, file and place.
@@ -134,6 +134,7 @@ Result<Copied> copy_events(const std::vector<std::string>& files, const Analysis
   bool top_written = false;
   Fd fd;
   std::string open_path;
+  size_t section_file = SIZE_MAX;
   while (true) {
     auto r = seq.next();
     if (!r) return Unexpected(std::move(r).error());
@@ -173,6 +174,10 @@ Result<Copied> copy_events(const std::vector<std::string>& files, const Analysis
       MHA_TRY(out->write(binlog::kBinlogMagic, binlog::kMagicSize));
       MHA_TRY(copy_bytes(top_file, top_offset, top_size, *out, true, fd, open_path));
       top_written = true;
+    }
+    if (sections != nullptr && (sections->empty() || section_file != se.file_index)) {
+      sections->push_back({out->size(), base_name(se.file)});
+      section_file = se.file_index;
     }
     MHA_TRY(copy_bytes(se.file, ev.offset, ev.size(), *out, false, fd, open_path));
     ++result.events;
@@ -238,7 +243,7 @@ Result<RelayDiffSummary> run(const RelayDiffRequest& request, std::ostream& log,
     if (!created) return Unexpected(std::move(created).error());
     out.emplace(std::move(*created));
   }
-  auto copied = copy_events(files, *a, out ? &*out : nullptr);
+  auto copied = copy_events(files, *a, out ? &*out : nullptr, &s.sections);
   if (!copied) return Unexpected(std::move(copied).error());
   s.checksum = checksum_name(copied->checksum);
   s.events = copied->events;
@@ -321,6 +326,7 @@ std::string relay_diff_json(const RelayDiffSummary& s) {
   j["bytes"] = s.bytes;
   j["skipped_incomplete"] = s.skipped_incomplete;
   j["incomplete_tail"] = s.incomplete_tail ? nlohmann::ordered_json(*s.incomplete_tail) : nullptr;
+  j["format"] = s.format;
   return j.dump();
 }
 

@@ -147,7 +147,8 @@ struct CopyResult {
 };
 
 Result<CopyResult> copy_events(const std::vector<std::string>& files, uint64_t start_pos,
-                               const Analysis& analysis, TempOutput* out, std::ostream& log) {
+                               const Analysis& analysis, TempOutput* out,
+                               std::vector<SourceSection>* sections, std::ostream& log) {
   binlog::LogSequenceReader seq(files, LogKind::kBinlog, SequenceOptions{true});
   CopyResult result;
   std::optional<FormatDescription> top;
@@ -159,6 +160,7 @@ Result<CopyResult> copy_events(const std::vector<std::string>& files, uint64_t s
   size_t current = 0;
   Fd fd;
   size_t fd_file = SIZE_MAX;
+  size_t section_file = SIZE_MAX;
   std::string buffer;
 
   auto check_chain = [&](size_t next_index) -> Status {
@@ -251,6 +253,10 @@ Result<CopyResult> copy_events(const std::vector<std::string>& files, uint64_t s
     if (out == nullptr || !analysis.cut || at < start || !(at < *analysis.cut)) continue;
     if (is_header_event(ev) || in_skip(analysis, at)) continue;
     if (se.file_index == 0 && in_header) continue;
+    if (sections != nullptr && (sections->empty() || section_file != se.file_index)) {
+      sections->push_back({out->size(), base_name(se.file)});
+      section_file = se.file_index;
+    }
     MHA_TRY(copy_range(se.file_index, ev.offset, ev.size(), false));
     ++result.events;
   }
@@ -356,10 +362,10 @@ Result<SaveBinlogSummary> save_binlogs(const SaveBinlogRequest& request, std::os
     if (!created) return Unexpected(std::move(created).error());
     out.emplace(std::move(*created));
   }
-  auto copied = copy_events(files, start_pos, *analysis, out ? &*out : nullptr, log);
+  SaveBinlogSummary s;
+  auto copied = copy_events(files, start_pos, *analysis, out ? &*out : nullptr, &s.sections, log);
   if (!copied) return Unexpected(std::move(copied).error());
 
-  SaveBinlogSummary s;
   s.output_file = request.output_file;
   s.checksum = checksum_name(copied->checksum);
   for (const auto& f : files) s.files.push_back(base_name(f));
@@ -430,6 +436,8 @@ std::string summary_json(const SaveBinlogSummary& s) {
   j["bytes"] = s.bytes;
   j["skipped_incomplete"] = s.skipped_incomplete;
   j["incomplete_tail"] = s.incomplete_tail ? nlohmann::ordered_json(*s.incomplete_tail) : nullptr;
+  j["ends_inside_transaction"] = s.ends_inside_transaction;
+  j["format"] = s.format;
   return j.dump();
 }
 

@@ -66,8 +66,12 @@ struct ApplyTarget {
 struct ApplyRequest {
   ApplyTarget target;
   std::vector<std::string> files;  // applied in this order, as one stream
-  bool disable_log_bin = false;    // mysqlbinlog --disable-log-bin
+  bool disable_log_bin = false;    // mysqlbinlog --disable-log-bin (text: sql_log_bin=0)
   bool no_apply = false;           // check the files and the clients, change nothing
+  // --handle_raw_binlog=0: the files are mysqlbinlog SQL text (text_output.h). Step 1 is then
+  // scan_text_stream, and step 4 is `cat FILES | mysql` (with --disable_log_bin the session
+  // runs SET sql_log_bin=0 first, through mysql --init-command); everything else is the same.
+  bool text = false;
 };
 
 // What step 1 found in the files.
@@ -82,9 +86,15 @@ struct ApplyStream {
 // be applied wrongly; kIo for unreadable or corrupt files.
 Result<ApplyStream> scan_apply_stream(const std::vector<std::string>& files);
 
+// Step 1 for SQL text files: each file on its own must hold whole transactions (mysqlbinlog ends
+// every text with a ROLLBACK, so a transaction cannot continue into the next file), with GTIDs
+// growing per domain across the files; a binlog given as text is refused. kPrecondition naming
+// the file and line; kIo for unreadable files.
+Result<ApplyStream> scan_text_stream(const std::vector<std::string>& files);
+
 // The pipeline of step 4 as a bash script (no password: only the option file's path).
 std::string apply_pipeline(const std::vector<std::string>& files, const ApplyTarget& target,
-                           const std::string& option_file, bool disable_log_bin);
+                           const std::string& option_file, bool disable_log_bin, bool text = false);
 
 // The pipeline's stage statuses from its output's last "pipestatus=A B" line; nullopt when
 // there is none (the shell died first).

@@ -74,6 +74,9 @@ struct ApplyDiffRelayLogsOptions {
   std::string scp_host;
   int scp_port = 22;
   std::string ssh_options;
+  // masterha addition: where generate_and_send puts the diff on --scp_host; "" = the same path
+  // as --diff_file_readtolatest (MHA's only choice).
+  std::string remote_diff_file;
   std::string slave_user = "root";
   // Accepted for compatibility; visible in ps. Prefer CredentialSource.
   std::optional<std::string> slave_pass;

@@ -27,6 +27,7 @@
 // into place: a failure leaves no partial output.
 
 #include "mha/common/result.h"
+#include "mha/node/text_output.h"
 #include "mha/topology/binlog_position.h"
 #include "mha/topology/mariadb_gtid.h"
 
@@ -66,6 +67,9 @@ struct RelayDiffSummary {
   uint64_t bytes = 0;   // output file size
   uint64_t skipped_incomplete = 0;
   std::optional<std::string> incomplete_tail;  // "relay-file:offset" of an unfinished tail
+  std::string format = "raw";                  // "raw" | "text" (set by the caller)
+  // Where each relay log's events begin in the raw output (for the text conversion).
+  std::vector<SourceSection> sections;
 };
 
 // The relay logs of `relay_dir` with the prefix of `relay_log`, oldest first (through

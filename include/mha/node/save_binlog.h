@@ -34,6 +34,7 @@
 // output behind. The output's parent directory is created when missing (as MHA does).
 
 #include "mha/common/result.h"
+#include "mha/node/text_output.h"
 #include "mha/topology/mariadb_gtid.h"
 
 #include <cstdint>
@@ -82,6 +83,12 @@ struct SaveBinlogSummary {
   uint64_t bytes = 0;                      // size of the output file
   uint64_t skipped_incomplete = 0;         // interrupted transactions left out (before the tail)
   std::optional<std::string> incomplete_tail;  // "file:pos" where an unfinished tail was cut off
+  // Relay logs only: the output ends inside a transaction that the next file of an apply (the
+  // diff, the saved master binlog) completes; kept, not cut (see save_relay_logs).
+  bool ends_inside_transaction = false;
+  std::string format = "raw";  // "raw" | "text" (set by the caller that converts it)
+  // Where each source file's events begin in the raw output (for the text conversion).
+  std::vector<SourceSection> sections;
 };
 
 // Saves the events. Human-readable progress goes to `log` (MHA's wording where it has one).
@@ -91,6 +98,27 @@ Result<SaveBinlogSummary> save_binlogs(const SaveBinlogRequest& request, std::os
 
 // The summary as one JSON object on one line (no newline): what the manager logs and checks.
 std::string summary_json(const SaveBinlogSummary& summary);
+
+// save_binary_logs --relay_log_info: a replica's OWN relay logs from a relay-log (file, offset),
+// normally its Relay_Log_File:Relay_Log_Pos, to their end: the exec->read tail MHA applies before
+// the diff and the saved master binlog (mha.md §3.9). The output is a binlog as above: the
+// master's Format_description in force at the first copied event, then the master's events
+// byte for byte; the replica's own bookkeeping (its Format_descriptions, fake and real Rotates,
+// Stop) and every Gtid_list / Binlog_checkpoint are left out, and so are transactions a
+// reconnect interrupted (the IO thread fetched them again). Unlike a binlog save, an unfinished
+// transaction at the very end is KEPT (ends_inside_transaction): the master died while sending
+// it and the rest is in its saved binlog, which an apply joins to it as one stream; alone it
+// cannot be applied (the apply refuses a stream that ends inside a transaction). Only a partly
+// written last event is cut (incomplete_tail). Refused like a binlog save: a start that is not an
+// event boundary or is beyond the start file's end, master Format_descriptions that disagree on
+// the checksum or header layout, unreadable or corrupt logs.
+struct SaveRelayRequest {
+  std::string relay_dir;   // where the relay logs and their .index are
+  std::string start_file;  // relay-log file name, no directory
+  uint64_t start_pos = 0;
+  std::string output_file;
+};
+Result<SaveBinlogSummary> save_relay_logs(const SaveRelayRequest& request, std::ostream& log);
 
 struct TestBinlogSummary {
   std::string dir;

@@ -156,7 +156,7 @@ TEST(NodeMainTest, UnknownOptionIsOneLineAndExit1) {
 
 TEST(NodeMainTest, PasswordInArgvIsAcceptedWithAWarning) {
   const NodeRun r = run({"purge_relay_logs", "--password=hunter2"});
-  EXPECT_EQ(r.code, 1);  // not implemented yet
+  EXPECT_EQ(r.code, 1);  // no server to reach
   EXPECT_THAT(r.err, HasSubstr("--password on the command line is visible"));
   EXPECT_THAT(r.err, Not(HasSubstr("hunter2")));
 }

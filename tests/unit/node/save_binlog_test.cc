@@ -7,8 +7,10 @@
 
 #include "mha/binlog/event_reader.h"
 #include "mha/binlog/log_sequence.h"
+#include "mha/node/apply_diff.h"
 #include "mha/node/node_main.h"
 #include "mha/node/options.h"
+#include "mha/node/text_output.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -407,23 +409,204 @@ TEST(SaveBinlogTest, TestCommandChecksTheFiles) {
   EXPECT_THAT(bad.err, HasSubstr("master-bin.000004"));
 }
 
-TEST(SaveBinlogTest, UnsupportedModesAreRefused) {
+// A relay log read as a binlog is refused (its positions are the master's): relay logs are
+// saved through --relay_log_info.
+TEST(SaveBinlogTest, RelayLogReadAsABinlogIsRefused) {
   Scratch dir;
-  copy_crc32_master(dir);
-  const NodeRun text =
-      run({"--command=save", "--start_file=master-bin.000001", "--start_pos=4",
-           "--binlog_dir=" + dir.path(), "--output_file=" + (dir / "x"), "--handle_raw_binlog=0"});
-  EXPECT_EQ(text.code, 1);
-  EXPECT_THAT(text.err, HasSubstr("--handle_raw_binlog=0"));
-  const NodeRun relay = run({"--command=save", "--start_file=relay-bin.000002", "--start_pos=4",
-                             "--relay_log_info=/x/relay-log.info", "--output_file=" + (dir / "x")});
-  EXPECT_EQ(relay.code, 1);
-  EXPECT_THAT(relay.err, HasSubstr("--relay_log_info is not supported"));
-  // A relay log read as a binlog is refused (its positions are the master's).
   dir.copy("crc32/relay-bin.000002");
   const NodeRun as_binlog = save(dir, "relay-bin.000002", 4);
   EXPECT_EQ(as_binlog.code, 1) << as_binlog;
   EXPECT_THAT(as_binlog.err, HasSubstr("not a plain binlog"));
+}
+
+// --- save_binary_logs --relay_log_info: a replica's exec->read tail (fixture README: the
+// replica's SQL thread stopped at relay-bin.000002:2259, the end of 0-1-8).
+
+void copy_relay_logs(const Scratch& dir, int from, int to) {
+  for (int i = from; i <= to; ++i) dir.copy("crc32/relay-bin.00000" + std::to_string(i));
+  write_bytes(dir / "relay-log.info",
+              "5\n./relay-bin.00000" + std::to_string(to) + "\n4\nmaster-bin.000003\n1322\n");
+}
+
+NodeRun save_relay(const Scratch& dir, const std::string& file, uint64_t pos,
+                   const std::string& out = "out/tail.binlog",
+                   std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {
+      "--command=save", "--start_file=" + file, "--start_pos=" + std::to_string(pos),
+      "--relay_log_info=" + (dir / "relay-log.info"), "--output_file=" + (dir / out)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run(args);
+}
+
+uint32_t le32(const std::string& bytes, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(bytes[at + i]);
+  return v;
+}
+
+TEST(SaveRelayLogTest, TailFromTheExecutedPositionAcrossRelayLogs) {
+  Scratch dir;
+  copy_relay_logs(dir, 1, 7);
+  const NodeRun r = save_relay(dir, "relay-bin.000002", 2259);
+  ASSERT_EQ(r.code, 0) << r;
+  const auto j = r.json();
+  EXPECT_EQ(j["transactions"], 7);
+  EXPECT_EQ(j["first_gtid"], "0-1-9");
+  EXPECT_EQ(j["last_gtid"], "0-1-14");
+  EXPECT_EQ(j["files"].size(), 6u);
+  EXPECT_EQ(j["end"]["file"], "relay-bin.000007");
+  EXPECT_EQ(j["end"]["pos"], 1338);  // the Xid of 0-1-14; the replica's Stop is left out
+  EXPECT_EQ(j["ends_inside_transaction"], false);
+  EXPECT_EQ(j["format"], "raw");
+  EXPECT_THAT(r.err, HasSubstr("Relay logs found at " + dir.path()));
+
+  const SavedFile s = read_saved(dir / "out/tail.binlog");
+  EXPECT_THAT(s.gtids,
+              ElementsAre("0-1-9", "0-1-10", "0-1-11", "1-1-1", "0-1-12", "0-1-13", "0-1-14"));
+  EXPECT_EQ(s.incomplete, 0u);
+  EXPECT_EQ(s.fdes, 1u) << "only the master's Format_description, at the top";
+  EXPECT_FALSE(contains_type(s, binlog::event_type::kRotate));
+  EXPECT_FALSE(contains_type(s, binlog::event_type::kStop));
+  EXPECT_FALSE(contains_type(s, binlog::event_type::kGtidList));
+  EXPECT_EQ(s.fde_flags & binlog::kFlagBinlogInUse, 0);
+  // Byte for byte: everything of relay-bin.000002 from 2259 to its last master event (the
+  // 100 KB Write_rows of 0-1-11 ending at 102770) follows the top Format_description.
+  const std::string out = read_bytes(dir / "out/tail.binlog");
+  const std::string relay = read_bytes(fixture("crc32/relay-bin.000002"));
+  const size_t fde_size = le32(out, 4 + 9);
+  EXPECT_EQ(out.substr(4 + fde_size, 102770 - 2259), relay.substr(2259, 102770 - 2259));
+  EXPECT_EQ(j["bytes"], out.size());
+}
+
+// A tail that ends inside a transaction (the master died while sending it) keeps it; joined with
+// a file that holds the rest, the apply stream is whole. Alone it is refused by the apply.
+TEST(SaveRelayLogTest, TailEndingInsideATransactionIsKeptForTheNextFile) {
+  Scratch first;
+  copy_relay_logs(first, 1, 2);
+  const NodeRun head = save_relay(first, "relay-bin.000002", 2259);
+  ASSERT_EQ(head.code, 0) << head;
+  const auto hj = head.json();
+  EXPECT_EQ(hj["transactions"], 2);  // 0-1-9, 0-1-10; 0-1-11 is unfinished
+  EXPECT_EQ(hj["ends_inside_transaction"], true);
+  EXPECT_THAT(head.err, HasSubstr("end inside a transaction"));
+
+  Scratch rest;
+  copy_relay_logs(rest, 3, 7);
+  const NodeRun tail = save_relay(rest, "relay-bin.000003", 4);
+  ASSERT_EQ(tail.code, 0) << tail;
+  EXPECT_EQ(tail.json()["starts_inside_transaction"], true);
+  EXPECT_EQ(tail.json()["transactions"], 4);
+
+  auto alone = scan_apply_stream({first / "out/tail.binlog"});
+  ASSERT_FALSE(alone);
+  EXPECT_THAT(alone.error().message, HasSubstr("end inside the transaction 0-1-11"));
+  auto joined = scan_apply_stream({first / "out/tail.binlog", rest / "out/tail.binlog"});
+  ASSERT_TRUE(joined) << joined.error().message;
+  EXPECT_EQ(joined->transactions, 7u);
+  EXPECT_EQ(joined->last_gtid->to_string(), "0-1-14");
+
+  // SQL text cannot carry half a transaction: refused, no file.
+  const NodeRun text =
+      save_relay(first, "relay-bin.000002", 2259, "out/tail.sql", {"--handle_raw_binlog=0"});
+  EXPECT_EQ(text.code, 1) << text;
+  EXPECT_THAT(text.err, HasSubstr("cannot carry half a transaction"));
+  EXPECT_FALSE(fs::exists(first / "out/tail.sql"));
+}
+
+TEST(SaveRelayLogTest, NothingAfterTheEndAndBadStarts) {
+  Scratch dir;
+  copy_relay_logs(dir, 1, 7);
+  const NodeRun nothing = save_relay(dir, "relay-bin.000007", 1338);
+  EXPECT_EQ(nothing.code, 10) << nothing;
+  EXPECT_EQ(nothing.json()["result"], "nothing_to_save");
+  EXPECT_FALSE(fs::exists(dir / "out/tail.binlog"));
+
+  const NodeRun inside = save_relay(dir, "relay-bin.000002", 2260);
+  EXPECT_EQ(inside.code, 1);
+  EXPECT_THAT(inside.err, HasSubstr("not at an event boundary"));
+  const NodeRun beyond = save_relay(dir, "relay-bin.000004", 5000);
+  EXPECT_EQ(beyond.code, 1);
+  EXPECT_THAT(beyond.err, HasSubstr("beyond the end of relay-bin.000004"));
+  const NodeRun missing = save_relay(dir, "relay-bin.000009", 4);
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("relay log relay-bin.000009 not found in " + dir.path()));
+  const NodeRun gtid =
+      run({"--command=save", "--start_gtid=0-1-9", "--start_file=relay-bin.000002",
+           "--relay_log_info=" + (dir / "relay-log.info"), "--output_file=" + (dir / "x")});
+  EXPECT_EQ(gtid.code, 1);
+  EXPECT_THAT(gtid.err, HasSubstr("--start_gtid searches binlogs"));
+  const NodeRun no_info =
+      save_relay(dir, "relay-bin.000002", 4, "x", {"--relay_log_info=" + (dir / "nope.info")});
+  EXPECT_EQ(no_info.code, 1);
+  EXPECT_EQ(no_info.err,
+            "save_binary_logs: " + (dir / "nope.info") + ": cannot read the relay log info file\n");
+
+  const NodeRun test =
+      run({"--command=test", "--start_pos=4", "--relay_log_info=" + (dir / "relay-log.info"),
+           "--output_file=" + (dir / "out/x")});
+  EXPECT_EQ(test.code, 0) << test;
+  EXPECT_THAT(test.err, HasSubstr("Relay log found at " + dir.path() + ", up to relay-bin.000007"));
+}
+
+// --- --handle_raw_binlog=0: mysqlbinlog text, one section per source file.
+
+bool have_mysqlbinlog() { return std::system("mysqlbinlog --version >/dev/null 2>&1") == 0; }
+
+std::vector<std::string> section_comments(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("# Binary/Relay log file ")) out.push_back(line);
+  }
+  return out;
+}
+
+TEST(SaveTextTest, BinlogsAsTextOneSectionPerFile) {
+  if (!have_mysqlbinlog()) GTEST_SKIP() << "mysqlbinlog not installed";
+  Scratch dir;
+  copy_crc32_master(dir);
+  const NodeRun r = run({"--command=save", "--start_file=master-bin.000001", "--start_pos=1333",
+                         "--binlog_dir=" + dir.path(), "--output_file=" + (dir / "out/saved.sql"),
+                         "--handle_raw_binlog=0", "--disable_log_bin=1"});
+  ASSERT_EQ(r.code, 0) << r;
+  const auto j = r.json();
+  EXPECT_EQ(j["format"], "text");
+  EXPECT_EQ(j["transactions"], 9);
+  const std::string text = read_bytes(dir / "out/saved.sql");
+  EXPECT_EQ(j["bytes"], text.size());
+  EXPECT_THAT(section_comments(text),
+              ElementsAre("# Binary/Relay log file master-bin.000001 started",
+                          "# Binary/Relay log file master-bin.000002 started",
+                          "# Binary/Relay log file master-bin.000003 started"));
+  EXPECT_THAT(text, StartsWith("# Binary/Relay log file master-bin.000001 started\n"));
+  EXPECT_THAT(text, HasSubstr("SQL_LOG_BIN=0"));  // --disable-log-bin
+  auto scan = scan_mysqlbinlog_text(text, "saved.sql");
+  ASSERT_TRUE(scan) << scan.error().message;
+  EXPECT_EQ(scan->transactions, 9u);
+  EXPECT_EQ(scan->last_per_domain.to_string(), "0-1-14,1-1-1");
+  // Only the text is left: the raw scratch file is gone.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir / "out"), fs::directory_iterator()), 1);
+}
+
+// Relay logs as text: a transaction continuing into the next relay log stays in the section of
+// the file it started in (0-1-11: relay-bin.000002 -> 000003), files without a transaction start
+// get no section.
+TEST(SaveTextTest, RelayTailAsTextKeepsTransactionsWhole) {
+  if (!have_mysqlbinlog()) GTEST_SKIP() << "mysqlbinlog not installed";
+  Scratch dir;
+  copy_relay_logs(dir, 1, 7);
+  const NodeRun r =
+      save_relay(dir, "relay-bin.000002", 2259, "out/tail.sql", {"--handle_raw_binlog=0"});
+  ASSERT_EQ(r.code, 0) << r;
+  const std::string text = read_bytes(dir / "out/tail.sql");
+  EXPECT_THAT(section_comments(text),
+              ElementsAre("# Binary/Relay log file relay-bin.000002 started",
+                          "# Binary/Relay log file relay-bin.000005 started",
+                          "# Binary/Relay log file relay-bin.000007 started"));
+  auto scan = scan_mysqlbinlog_text(text, "tail.sql");
+  ASSERT_TRUE(scan) << scan.error().message;
+  EXPECT_EQ(scan->transactions, 7u);
+  EXPECT_EQ(scan->last_gtid->to_string(), "0-1-14");
 }
 
 TEST(SaveBinlogOptionsTest, StartGtid) {
