@@ -8,10 +8,9 @@
 // basename(argv[0]), so MHA-style invocations keep working.
 //
 // Exit codes: 0 success (and --help/--version), 1 failure or bad input (one line on `err`),
-// 10 save_binary_logs or apply_diff_relay_logs find|generate found nothing to do. Implemented:
-// save_binary_logs (raw mode), apply_diff_relay_logs test|find|generate|apply, purge_relay_logs;
-// apply_diff_relay_logs generate_and_send validates its input, then reports that it is not
-// implemented and exits 1.
+// 10 save_binary_logs or apply_diff_relay_logs find|generate found nothing to do
+// (generate_and_send exits 0 then, as in MHA). Every command of the three tools is implemented,
+// in raw and SQL text mode (docs/node.md).
 
 #include <iosfwd>
 #include <string>
