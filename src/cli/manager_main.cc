@@ -125,6 +125,11 @@ manager::MonitorSettings settings_from(const config::AppConfig& config,
   s.ping.connect_timeout = ping_timeout;
   s.ping.read_timeout = ping_timeout;
   s.health = manager::health_policy_from_config(config);
+  // A replica's handshake probe gets the same bound as the manager's own ping: with
+  // ping_interval=1 a probe started at the first failed ping has answered by the second one, so
+  // the probe-confirmed path (docs/detection.md) is not held up by a longer probe.
+  s.health.handshake_probe_timeout = ping_timeout;
+  s.evidence.handshake = ping_timeout;
   s.failover = internal::failover_switches(options.failover);
   s.wait_on_failover_error = seconds(options.failover.wait_on_failover_error);
   s.replica_poll.interval = manager::replica_poll_interval(s.ping_interval);
@@ -172,6 +177,13 @@ void reload_config(const ManagerOptions& options, const Context& ctx, config::Ap
     restart.push_back("manager_workdir");
   if (next->app.manager_log != running.app.manager_log) restart.push_back("manager_log");
   if (next->app.metrics_listen != running.app.metrics_listen) restart.push_back("metrics_listen");
+  if (next->app.ping_failures_threshold != running.app.ping_failures_threshold ||
+      next->app.refused_pings_required != running.app.refused_pings_required ||
+      next->app.probe_confirmed_pings != running.app.probe_confirmed_pings ||
+      next->app.replica_quorum != running.app.replica_quorum ||
+      next->app.require_replica_confirmation != running.app.require_replica_confirmation) {
+    restart.push_back("the failure-detection settings");
+  }
   if (!restart.empty()) {
     std::string what;
     for (const std::string& r : restart) what += (what.empty() ? "" : ", ") + r;

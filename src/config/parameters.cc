@@ -56,6 +56,12 @@ const std::vector<ParamSpec> kSpecs = {
     {"client_libdir", Scope::kApp, Kind::kString, false},
     // masterha's own: where the manager serves Prometheus metrics (docs/metrics.md).
     {"metrics_listen", Scope::kApp, Kind::kListen, false},
+    // masterha's own: failure detection (docs/detection.md).
+    {"ping_failures_threshold", Scope::kApp, Kind::kPositive, false},
+    {"refused_pings_required", Scope::kApp, Kind::kCount, false},
+    {"probe_confirmed_pings", Scope::kApp, Kind::kCount, false},
+    {"replica_quorum", Scope::kApp, Kind::kQuorum, false},
+    {"require_replica_confirmation", Scope::kApp, Kind::kBool, false},
 };
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -228,6 +234,7 @@ Result<std::string> normalize_value(const ParamSpec& spec, std::string_view valu
     case Kind::kHost:
       return normalize_host(value);
     case Kind::kPort:
+    case Kind::kCount:
     case Kind::kPositive: {
       auto n = parse_integer(value);
       if (!n) return Unexpected(n.error());
@@ -236,6 +243,9 @@ Result<std::string> normalize_value(const ParamSpec& spec, std::string_view valu
       }
       if (spec.kind == Kind::kPositive && (*n < 1 || *n > INT32_MAX)) {
         return Unexpected(bad("'" + std::string(value) + "' is not a positive integer"));
+      }
+      if (spec.kind == Kind::kCount && (*n < 0 || *n > INT32_MAX)) {
+        return Unexpected(bad("'" + std::string(value) + "' is not 0 or a positive integer"));
       }
       return std::to_string(*n);
     }
@@ -274,6 +284,12 @@ Result<std::string> normalize_value(const ParamSpec& spec, std::string_view valu
       return Unexpected(bad("'" + std::string(value) +
                             "' is not a log level; use debug, info, notice, warning, error, "
                             "critical, alert or emergency"));
+    }
+    case Kind::kQuorum: {
+      const std::string v = lower(value);
+      if (v == "any" || v == "majority" || v == "all") return v;
+      return Unexpected(
+          bad("'" + std::string(value) + "' is not a replica quorum; use any, majority or all"));
     }
     case Kind::kListen:
       return normalize_listen(value);
@@ -374,6 +390,11 @@ const Field<A> kAppFields[] = {
     {"client_bindir", &A::client_bindir},
     {"client_libdir", &A::client_libdir},
     {"metrics_listen", &A::metrics_listen},
+    {"ping_failures_threshold", &A::ping_failures_threshold},
+    {"refused_pings_required", &A::refused_pings_required},
+    {"probe_confirmed_pings", &A::probe_confirmed_pings},
+    {"replica_quorum", &A::replica_quorum},
+    {"require_replica_confirmation", &A::require_replica_confirmation},
 };
 
 using B = BinlogServerConfig;

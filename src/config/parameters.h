@@ -26,6 +26,8 @@ enum class Kind {
   kHost,      // host name or IP literal: ASCII, no whitespace
   kPort,      // 1..65535
   kPositive,  // integer > 0
+  kCount,     // integer >= 0 (0 usually means "off")
+  kQuorum,    // any/majority/all, any case; normalised to lower case
   kBool,      // 0/1 (also true/false, yes/no, on/off); normalised to "0"/"1"
   kPingType,  // CONNECT/SELECT/INSERT, any case; normalised to upper case
   kLogLevel,  // debug..emergency, any case; normalised to lower case

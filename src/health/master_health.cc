@@ -205,7 +205,10 @@ EvidenceSummary MasterHealth::summarize(TimePoint now) const {
         v.why = "evidence older than evidence_max_age";
       }
     }
-    if (v.vote == ReplicaVote::kMasterLost) ++s.confirming;
+    if (v.vote == ReplicaVote::kMasterLost) {
+      ++s.confirming;
+      if (it->second.value.probe == HandshakeProbe::kFailed) ++s.probe_confirming;
+    }
     if (v.vote == ReplicaVote::kNoOpinion && !it->second.value.io_state.has_value() &&
         policy_.ignore_fail_replicas.count(id) > 0) {
       ++s.left_out;
@@ -248,11 +251,19 @@ Verdict MasterHealth::evaluate(TimePoint now) const {
                     ev.ssh == SshToMaster::kReachable;
   const bool replicas_ok = ev.confirming >= ev.required;
   const bool secondary_ok = !ev.secondary_configured || ev.secondary_exit.has_value();
+  // Only with confirmation required: without it, "the replicas' probes agree" has no quorum.
+  const bool probes_enabled =
+      policy_.probe_confirmed_pings > 0 && policy_.require_replica_confirmation;
+  const bool probes = probes_enabled && failures_ >= policy_.probe_confirmed_pings &&
+                      ev.required > 0 && ev.probe_confirming >= ev.required;
 
-  if ((threshold || fast) && replicas_ok && secondary_ok) {
+  if ((threshold || fast || probes) && replicas_ok && secondary_ok) {
     Dead d;
-    d.rule = fast ? Rule::kRefusedWithSsh : Rule::kPingThreshold;
-    if (fast) {
+    d.rule = fast ? Rule::kRefusedWithSsh : threshold ? Rule::kPingThreshold : Rule::kProbesConfirm;
+    if (d.rule == Rule::kProbesConfirm) {
+      d.summary = "master is dead: " + pings_text(ev) +
+                  ", and the replicas' own handshake probes get no greeting from it either";
+    } else if (fast) {
       d.summary = "master is dead: connection refused (" + failure_text(*ev.last_failure) + ")";
       if (ev.refused_in_a_row > 1) {
         d.summary += ", " + std::to_string(ev.refused_in_a_row) + " times in a row,";
@@ -272,10 +283,17 @@ Verdict MasterHealth::evaluate(TimePoint now) const {
 
   Suspect s;
   std::vector<std::string> waits;
-  if (!threshold && !fast) {
+  if (!threshold && !fast && !probes) {
     s.needs.push_back(Need::kMorePingFailures);
     const int more = policy_.ping_failures_threshold - failures_;
-    waits.push_back(plural(more, "more failed ping", "more failed pings"));
+    std::string wait = plural(more, "more failed ping", "more failed pings");
+    if (probes_enabled && failures_ < policy_.probe_confirmed_pings) {
+      wait += " (" + std::to_string(policy_.probe_confirmed_pings - failures_) +
+              " if the replicas' handshake probes confirm)";
+    } else if (probes_enabled) {
+      wait += " (or the replicas' handshake probes confirming)";
+    }
+    waits.push_back(std::move(wait));
   }
   if (fast_enabled && !fast && refused_in_a_row_ > 0 && ev.ssh == SshToMaster::kUnknown) {
     s.needs.push_back(Need::kSshCheck);

@@ -38,6 +38,9 @@ Status validate_policy(const HealthPolicy& p) {
   if (p.refused_pings_required < 0) {
     return bad("refused_pings_required", "must be 0 (off) or more");
   }
+  if (p.probe_confirmed_pings < 0) {
+    return bad("probe_confirmed_pings", "must be 0 (off) or more");
+  }
   if (p.handshake_probe_timeout.count() <= 0) {
     return bad("handshake_probe_timeout", "must be positive");
   }

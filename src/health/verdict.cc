@@ -20,6 +20,8 @@ const char* rule_name(Rule r) {
       return "ping_threshold";
     case Rule::kRefusedWithSsh:
       return "refused_with_ssh";
+    case Rule::kProbesConfirm:
+      return "probes_confirm";
   }
   return "pings_ok";
 }

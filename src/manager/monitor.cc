@@ -46,6 +46,13 @@ Result<MonitoredMaster> monitored_master(const topology::ClusterSnapshot& snapsh
 health::HealthPolicy health_policy_from_config(const config::AppConfig& config) {
   health::HealthPolicy p;
   p.secondary_check_configured = !config.app.secondary_check_script.empty();
+  p.ping_failures_threshold = config.app.ping_failures_threshold;
+  p.refused_pings_required = config.app.refused_pings_required;
+  p.probe_confirmed_pings = config.app.probe_confirmed_pings;
+  p.require_replica_confirmation = config.app.require_replica_confirmation;
+  p.replica_quorum = config.app.replica_quorum == "any"   ? health::ReplicaQuorum::kAny
+                     : config.app.replica_quorum == "all" ? health::ReplicaQuorum::kAll
+                                                          : health::ReplicaQuorum::kMajority;
   for (const config::ServerConfig& s : config.servers) {
     if (s.ignore_fail) p.ignore_fail_replicas.insert(s.display());
   }

@@ -104,6 +104,13 @@ struct AppSettings {
   // masterha's own (not MHA's): "host:port" on which masterha_manager serves Prometheus
   // metrics at /metrics (docs/metrics.md). Empty: no listener.
   std::string metrics_listen;
+  // masterha's own failure-detection knobs (docs/detection.md); the defaults are
+  // mha::health::HealthPolicy's.
+  int ping_failures_threshold = 4;
+  int refused_pings_required = 1;
+  int probe_confirmed_pings = 2;
+  std::string replica_quorum = "majority";  // any | majority | all (validated on load)
+  bool require_replica_confirmation = true;
 };
 
 struct AppConfig {

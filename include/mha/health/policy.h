@@ -39,6 +39,16 @@ struct HealthPolicy {
   // (refused_pings_required - 1) x ping_interval.
   int refused_pings_required = 1;
 
+  // The probe-confirmed path for a hung or cut-off master: this many consecutive failed pings
+  // (any kind) are enough when the replica quorum below is reached by replicas whose own
+  // handshake probe, run on their hosts after the streak began, got no greeting from the master.
+  // A probe is direct evidence from another vantage point that mysqld does not answer there
+  // either, which is what the remaining pings of ping_failures_threshold wait for; IO-thread
+  // votes do not count for this path (they lag by slave_net_timeout). The secondary check, where
+  // configured, is still required. 0 disables the path; values >= ping_failures_threshold make it
+  // redundant. See docs/detection.md for the false-failover trade.
+  int probe_confirmed_pings = 2;
+
   // Require the replicas to confirm (MHA does not; false restores its ping-only rule). With no
   // replica configured, nothing can confirm and the master is never declared dead: there would be
   // nothing to promote anyway.
@@ -69,7 +79,8 @@ struct HealthPolicy {
   std::chrono::milliseconds evidence_max_age{15000};
 };
 
-// ErrorCode::kConfig naming the bad field: thresholds < 1 (refused_pings_required < 0), timeouts
+// ErrorCode::kConfig naming the bad field: thresholds < 1 (refused_pings_required and
+// probe_confirmed_pings < 0), timeouts
 // <= 0, evidence_max_age <= reprobe_interval.
 Status validate_policy(const HealthPolicy& p);
 

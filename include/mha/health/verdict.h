@@ -28,6 +28,7 @@ enum class Rule {
   kSecondaryDisagrees,  // NotDead: secondary_check_script exited 2, 3 or other
   kPingThreshold,       // Dead: ping_failures_threshold failed pings, confirmed
   kRefusedWithSsh,      // Dead: refused while the host answers SSH, confirmed
+  kProbesConfirm,       // Dead: probe_confirmed_pings failed pings, replicas' probes confirm
 };
 
 const char* rule_name(Rule r);  // stable ids: "pings_ok", "alive_refusal", ... "refused_with_ssh"
@@ -55,6 +56,7 @@ struct EvidenceSummary {
   std::optional<PingFailure> last_failure;
   std::vector<ReplicaView> replicas;  // in the order MasterHealth was created with
   int confirming = 0;                 // kMasterLost votes
+  int probe_confirming = 0;           // of those, votes from a failed handshake probe
   int required = 0;                   // confirmations the policy requires (0: not required)
   int left_out = 0;  // ignore_fail replicas that are down, not counted (HealthPolicy)
   bool secondary_configured = false;

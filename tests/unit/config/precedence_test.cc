@@ -102,7 +102,28 @@ TEST(Precedence, BuiltInDefaults) {
   EXPECT_TRUE(a.check_repl_filter);
   EXPECT_TRUE(a.latest_priority);
   EXPECT_FALSE(a.multi_tier_slave);
+  EXPECT_EQ(a.ping_failures_threshold, 4);
+  EXPECT_EQ(a.refused_pings_required, 1);
+  EXPECT_EQ(a.probe_confirmed_pings, 2);
+  EXPECT_EQ(a.replica_quorum, "majority");
+  EXPECT_TRUE(a.require_replica_confirmation);
   EXPECT_FALSE(r->global_conf_found);
+}
+
+TEST(Precedence, DetectionKeysAreRead) {
+  TempDir dir;
+  const std::string conf =
+      dir.write("app1.cnf",
+                "[server default]\nping_failures_threshold=6\nrefused_pings_required=0\n"
+                "probe_confirmed_pings=3\nreplica_quorum=ALL\nrequire_replica_confirmation=0\n"
+                "[server1]\nhostname=db1\n");
+  const auto r = load(options(conf, dir.missing("none.cnf")));
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->app.ping_failures_threshold, 6);
+  EXPECT_EQ(r->app.refused_pings_required, 0);
+  EXPECT_EQ(r->app.probe_confirmed_pings, 3);
+  EXPECT_EQ(r->app.replica_quorum, "all");
+  EXPECT_FALSE(r->app.require_replica_confirmation);
 }
 
 TEST(Precedence, OsUserIsTheSshUserWhenNothingSetsIt) {

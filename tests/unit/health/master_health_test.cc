@@ -223,11 +223,13 @@ TEST(MasterHealthText, SuspectSaysWhatIsMissing) {
   EXPECT_EQ(std::get<Suspect>(v).needs,
             (std::vector<Need>{Need::kMorePingFailures, Need::kSshCheck, Need::kReplicaEvidence,
                                Need::kSecondaryCheck}));
-  EXPECT_EQ(describe(v),
-            "suspect (awaiting_evidence): 1 failed ping in a row (last: refused, errno 2002 after "
-            "3 ms); waiting for: 3 more failed pings; the ssh check of the master host (refused: "
-            "mysqld may have crashed); replica confirmation (1 of 2 required; db3: IO thread No; "
-            "probe: ssh failed); secondary_check_script");
+  EXPECT_EQ(
+      describe(v),
+      "suspect (awaiting_evidence): 1 failed ping in a row (last: refused, errno 2002 after "
+      "3 ms); waiting for: 3 more failed pings (1 if the replicas' handshake probes confirm); "
+      "the ssh check of the master host (refused: "
+      "mysqld may have crashed); replica confirmation (1 of 2 required; db3: IO thread No; "
+      "probe: ssh failed); secondary_check_script");
 }
 
 TEST(MasterHealthText, DeadSummaryForTheFastPath) {

@@ -83,6 +83,17 @@ HealthPolicy refused_twice() {
   p.refused_pings_required = 2;
   return p;
 }
+// The 4-ping threshold alone (MHA's count), without the probe-confirmed path.
+HealthPolicy threshold_only() {
+  HealthPolicy p;
+  p.probe_confirmed_pings = 0;
+  return p;
+}
+HealthPolicy probes_after(int pings) {
+  HealthPolicy p;
+  p.probe_confirmed_pings = pings;
+  return p;
+}
 HealthPolicy no_fast_path() {
   HealthPolicy p;
   p.refused_pings_required = 0;
@@ -126,8 +137,14 @@ std::vector<Scenario> scenarios() {
        {{1000, refused(), kSuspect},
         {1080, crashed(), kSuspect},  // 1 of 4 pings and no ssh yet
         {1150, ssh_up, kDead, Rule::kRefusedWithSsh}}},
-      {"refused_but_ssh_down_waits_for_the_threshold",
+      {"refused_but_ssh_down_is_dead_once_two_pings_and_the_probes_agree",
        defaults(),
+       {{1000, refused(), kSuspect},
+        {1100, crashed(), kSuspect},
+        {1500, ssh_down, kSuspect},
+        {2000, refused(), kDead, Rule::kProbesConfirm}}},
+      {"refused_but_ssh_down_waits_for_the_threshold",
+       threshold_only(),
        {{1000, refused(), kSuspect},
         {1100, crashed(), kSuspect},
         {2000, refused(), kSuspect},
@@ -158,11 +175,52 @@ std::vector<Scenario> scenarios() {
        {{1000, refused(), kSuspect},
         {1050, ssh_up, kSuspect},
         {1100, crashed(), kSuspect},
-        {2000, refused(), kSuspect},
-        {3000, refused(), kSuspect},
-        {4000, refused(), kDead, Rule::kPingThreshold}}},
-      {"link_cut_dead_after_four_pings",
+        {2000, refused(), kDead, Rule::kProbesConfirm}}},
+      {"link_cut_dead_after_two_pings_when_the_probes_confirm",
        defaults(),
+       {{0, ok(), kAlive},
+        {1000, unreachable(), kSuspect},
+        {1300, probes_fail(), kSuspect},  // one ping is never enough on this path
+        {2000, unreachable(), kDead, Rule::kProbesConfirm}}},
+      {"probes_before_the_second_ping_wait_for_it",
+       defaults(),
+       {{1000, unreachable(), kSuspect},
+        {2000, unreachable(), kSuspect},                           // two pings, no probe result yet
+        {2500, io_only(IoThreadState::kConnecting, 0), kSuspect},  // IO votes do not count here
+        {2900, probes_fail(), kDead, Rule::kProbesConfirm}}},
+      {"probe_confirmed_pings_3",
+       probes_after(3),
+       {{1000, unreachable(), kSuspect},
+        {1300, probes_fail(), kSuspect},
+        {2000, unreachable(), kSuspect},
+        {3000, unreachable(), kDead, Rule::kProbesConfirm}}},
+      {"io_thread_votes_alone_wait_for_the_threshold",
+       defaults(),
+       {{1000, lost(), kSuspect},
+        {1100, io_only(IoThreadState::kConnecting, 2013), kSuspect},
+        {2000, lost(), kSuspect},
+        {3000, lost(), kSuspect},
+        {4000, lost(), kDead, Rule::kPingThreshold}}},
+      {"one_probe_and_one_io_vote_wait_for_the_threshold",
+       defaults(),
+       {{1000, lost(), kSuspect},
+        {1100,
+         Replicas{rep("db2", IoThreadState::kYes, 0, HandshakeProbe::kFailed),
+                  rep("db3", IoThreadState::kConnecting, 0, HandshakeProbe::kSshFailed)},
+         kSuspect},
+        {2000, lost(), kSuspect},  // 2 confirm, but only 1 by a probe: majority of 2 is 2
+        {3000, lost(), kSuspect},
+        {4000, lost(), kDead, Rule::kPingThreshold}}},
+      {"a_probe_that_succeeds_vetoes_the_probe_path",
+       defaults(),
+       {{1000, lost(), kSuspect},
+        {1100,
+         Replicas{rep("db2", IoThreadState::kYes, 0, HandshakeProbe::kFailed),
+                  rep("db3", IoThreadState::kYes, 0, HandshakeProbe::kOk)},
+         kNotDead, Rule::kReplicasSeeMaster},
+        {2000, lost(), kNotDead, Rule::kReplicasSeeMaster}}},
+      {"link_cut_dead_after_four_pings",
+       threshold_only(),
        {{0, ok(), kAlive},
         {1000, unreachable(), kSuspect},
         {1300, probes_fail(), kSuspect},
@@ -170,8 +228,14 @@ std::vector<Scenario> scenarios() {
         {3000, unreachable(), kSuspect},
         {3600, ssh_down, kSuspect},
         {4000, unreachable(), kDead, Rule::kPingThreshold}}},
-      {"sigstop_dead_after_four_pings_not_after_slave_net_timeout",
+      {"sigstop_dead_after_two_pings_and_the_probes",
        defaults(),
+       {{1000, lost(), kSuspect},
+        {1100, ssh_up, kSuspect},  // the host is fine, mysqld is frozen: no fast path
+        {2000, lost(), kSuspect},
+        {1000 + 2300, probes_fail(), kDead, Rule::kProbesConfirm}}},
+      {"sigstop_dead_after_four_pings_not_after_slave_net_timeout",
+       threshold_only(),
        {{1000, lost(), kSuspect},
         {1100, ssh_up, kSuspect},  // the host is fine, mysqld is frozen: no fast path
         {1000 + 2300, probes_fail(), kSuspect},
@@ -189,8 +253,16 @@ std::vector<Scenario> scenarios() {
         {20000, lost(), kNotDead},
         // slave_net_timeout expired: MariaDB shows Connecting with errno 0.
         {21000, io_only(IoThreadState::kConnecting, 0), kDead, Rule::kPingThreshold}}},
-      {"flapping_resets_the_streak_and_its_evidence",
+      {"flapping_resets_the_probe_evidence_too",
        defaults(),
+       {{1000, unreachable(), kSuspect},
+        {1100, probes_fail(), kSuspect},
+        {2000, ok(), kAlive},
+        {3000, unreachable(), kSuspect},
+        {4000, unreachable(), kSuspect},  // 2 in a row, but the probes spoke in the old streak
+        {4100, probes_fail(), kDead, Rule::kProbesConfirm}}},
+      {"flapping_resets_the_streak_and_its_evidence",
+       threshold_only(),
        {{1000, unreachable(), kSuspect},
         {1100, probes_fail(), kSuspect},
         {2000, unreachable(), kSuspect},
@@ -201,7 +273,7 @@ std::vector<Scenario> scenarios() {
         {7000, unreachable(), kSuspect},  // 4 in a row, but the replicas spoke in the old streak
         {7100, probes_fail(), kDead, Rule::kPingThreshold}}},
       {"alive_errors_end_the_streak_and_count_nothing",
-       defaults(),
+       threshold_only(),
        {{1000, unreachable(), kSuspect},
         {1100, probes_fail(), kSuspect},
         {2000, unreachable(), kSuspect},
@@ -241,9 +313,13 @@ std::vector<Scenario> scenarios() {
        {{1000, unreachable(), kSuspect},
         {1100, probes_fail(), kSuspect},
         {1200, secondary(0), kSuspect},
-        {2000, unreachable(), kSuspect},
-        {3000, unreachable(), kSuspect},
-        {4000, unreachable(), kDead, Rule::kPingThreshold}}},
+        {2000, unreachable(), kDead, Rule::kProbesConfirm}}},
+      {"secondary_required_on_the_probe_path_too",
+       with_secondary(),
+       {{1000, unreachable(), kSuspect},
+        {1100, probes_fail(), kSuspect},
+        {2000, unreachable(), kSuspect},  // probes agree, the script has not answered
+        {2300, secondary(0), kDead, Rule::kProbesConfirm}}},
       {"secondary_required_on_the_fast_path_too",
        with_secondary(),
        {{1000, refused(), kSuspect},
@@ -259,7 +335,7 @@ std::vector<Scenario> scenarios() {
         {3000, unreachable(), kSuspect},
         {4000, unreachable(), kSuspect}}},
       {"replica_evidence_older_than_max_age_expires",
-       defaults(),
+       threshold_only(),
        {{1000, unreachable(), kSuspect},
         {1100, probes_fail(), kSuspect},
         {2000, unreachable(), kSuspect},
@@ -302,9 +378,7 @@ std::vector<Scenario> scenarios() {
          Replicas{rep("db2", IoThreadState::kConnecting, 2003, HandshakeProbe::kFailed),
                   rep("db3", std::nullopt, 0, HandshakeProbe::kSshFailed)},
          kSuspect},
-        {2000, unreachable(), kSuspect},
-        {3000, unreachable(), kSuspect},
-        {4000, unreachable(), kDead, Rule::kPingThreshold}}},
+        {2000, unreachable(), kDead, Rule::kProbesConfirm}}},
       {"quorum_any_still_vetoed_by_a_replicating_replica",
        quorum(ReplicaQuorum::kAny),
        {{1000, unreachable(), kSuspect},
