@@ -165,6 +165,7 @@ int run_save_binary_logs(const SaveBinaryLogsOptions& o, std::ostream& out, std:
           : save_binlogs(request, err);
   if (!saved) return fail(err, program, "Failed to save binary log: " + saved.error().message);
   SaveBinlogSummary s = *saved;
+  if (scratch) s.format = "text";
   if (scratch && s.saved) {
     if (s.starts_inside_transaction || s.ends_inside_transaction) {
       return fail(err, program,
@@ -179,7 +180,6 @@ int run_save_binary_logs(const SaveBinaryLogsOptions& o, std::ostream& out, std:
     if (!text) return fail(err, program, "Failed to save binary log: " + text.error().message);
     s.output_file = o.output_file;
     s.bytes = *text;
-    s.format = "text";
     err << "  Wrote the events as SQL text (mysqlbinlog, " << s.sections.size() << " file(s)) into "
         << o.output_file << " (" << s.bytes << " bytes).\n";
   }

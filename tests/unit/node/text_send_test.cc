@@ -5,16 +5,19 @@
 
 #include "mha/hooks/testing/fake_process_runner.h"
 #include "mha/node/apply_diff.h"
+#include "mha/node/node_main.h"
 #include "mha/node/send_diff.h"
 #include "mha/node/text_output.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace mha::node {
@@ -303,6 +306,55 @@ TEST(TextApplyTest, CatIntoMysqlAndTheGtidCheck) {
   ASSERT_FALSE(binary);
   EXPECT_THAT(binary.error().message, HasSubstr("is a binary log, not SQL text"));
   EXPECT_TRUE(untouched.calls().empty());
+  fs::remove_all(dir);
+}
+
+// generate_and_send through node_main: a target that has everything sends nothing and exits 0
+// (MHA's code, unlike generate's 10); a bad destination is refused before anything is generated.
+TEST(GenerateAndSendTest, NothingToSendAndBadDestinations) {
+  std::string pattern = (fs::temp_directory_path() / "mha-gas-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  const std::string dir = pattern;
+  const std::string data = std::string(MHA_TEST_SOURCE_DIR) + "/tests/data/binlog/crc32/";
+  for (int i = 1; i <= 7; ++i) {
+    fs::copy_file(data + "relay-bin.00000" + std::to_string(i),
+                  dir + "/relay-bin.00000" + std::to_string(i));
+  }
+  auto run = [&](const std::string& target_pos, const std::string& host,
+                 const std::string& remote) {
+    std::vector<std::string> argv = {"apply_diff_relay_logs",
+                                     "--command=generate_and_send",
+                                     "--relay_dir=" + dir,
+                                     "--current_relay_log=relay-bin.000007",
+                                     "--server_id=2",
+                                     "--target_mlf=master-bin.000003",
+                                     "--target_rmlp=" + target_pos,
+                                     "--latest_mlf=master-bin.000003",
+                                     "--latest_rmlp=1322",
+                                     "--diff_file_readtolatest=" + dir + "/out/diff.binlog",
+                                     "--scp_host=" + host};
+    if (!remote.empty()) argv.push_back("--remote_diff_file=" + remote);
+    std::ostringstream out;
+    std::ostringstream err;
+    const int code = node_main(argv, out, err, -1);
+    return std::make_tuple(code, out.str(), err.str());
+  };
+  const auto [code, out, err] = run("1322", "db2", "");
+  EXPECT_EQ(code, 0) << err;
+  const auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["command"], "generate_and_send");
+  EXPECT_EQ(j["result"], "nothing_to_apply");
+  EXPECT_TRUE(j["sent"].is_null());
+  EXPECT_THAT(err, HasSubstr("Target slave has received all relay logs"));
+
+  const auto [bad_code, bad_out, bad_err] = run("879", "-oProxyCommand=x", "");
+  EXPECT_EQ(bad_code, 1);
+  EXPECT_EQ(bad_out, "");
+  EXPECT_THAT(bad_err, StartsWith("apply_diff_relay_logs: --scp_host must be"));
+  const auto [path_code, path_out, path_err] = run("879", "db2", "relative/diff");
+  EXPECT_EQ(path_code, 1);
+  EXPECT_THAT(path_err, HasSubstr("absolute file path"));
+  EXPECT_FALSE(fs::exists(dir + "/out/diff.binlog")) << "nothing is generated for bad input";
   fs::remove_all(dir);
 }
 
