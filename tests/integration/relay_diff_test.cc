@@ -10,8 +10,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -35,8 +37,10 @@ using ::testing::HasSubstr;
 
 class RelayDiffTest : public ManagerTest {
  protected:
+  virtual ClusterOptions cluster_options() const { return {3, ReplMode::kFilePos, true}; }
+
   void SetUp() override {
-    Status s = cluster_.up(ClusterOptions{3, ReplMode::kFilePos, true});
+    Status s = cluster_.up(cluster_options());
     ASSERT_TRUE(s) << s.error().message;
     fresh_dir("rd");
     ASSERT_TRUE(sql("db1",
@@ -357,6 +361,120 @@ TEST_F(RelayDiffTest, PurgedRelayLogsOnTheLatestReplicaRefuseAndNobodyMoves) {
     EXPECT_EQ(sql(h, "SELECT @@read_only").value_or(""), "1") << h << " was promoted";
   }
   EXPECT_EQ(ids_on("db3", "test.diffed").size(), 0u) << "db3 got part of a diff";
+}
+
+// The same cluster without semi-sync: the promotion needs no replica re-pointed before it.
+class RelayDiffNoSemiSyncTest : public RelayDiffTest {
+ protected:
+  ClusterOptions cluster_options() const override { return {3, ReplMode::kFilePos, false}; }
+
+  // The one file in the manager's work directory whose name ends with `suffix`.
+  std::string work_file(const std::string& suffix) {
+    std::vector<std::string> found;
+    for (const auto& e : std::filesystem::directory_iterator(workdir())) {
+      const std::string name = e.path().filename().string();
+      if (name.size() > suffix.size() &&
+          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        found.push_back(e.path().string());
+      }
+    }
+    EXPECT_EQ(found.size(), 1u) << "files ending with " << suffix << " in " << workdir();
+    return found.empty() ? "" : found.front();
+  }
+};
+
+// Issue #5 (docs/benchmarks.md "Diff-apply speed"): a follower's relay-log diff must not keep the
+// new master read-only. db3 misses 300 commits that db2 (candidate_master, latest, the diff
+// source) received; the failover promotes db2 and runs the VIP script first, then gives db3 its
+// diff from db2's relay logs (still there: db2 keeps its replica configuration until then) and
+// re-points it. Checked from the failover journal's start/end times and the report's step list,
+// then on the servers: every acknowledged write on both survivors, equal checksums.
+TEST_F(RelayDiffNoSemiSyncTest, FollowerDiffRunsAfterThePromotionAndTheVipMove) {
+  const std::string conf = write_conf();
+  ManagerProcess m(c(), conf, dir_);
+  m.start();
+  ASSERT_TRUE(wait_status(conf, 0, seconds(30))) << diagnostics(m);
+  std::set<int> acked = commit_rows(1, 20);
+  ASSERT_TRUE(replicas_received_all({"db2", "db3"}));
+  ASSERT_TRUE(sql("db3", "STOP SLAVE IO_THREAD"));
+  ASSERT_TRUE(sql("db2", "SET GLOBAL max_relay_log_size = 4096"));
+  for (int id : commit_rows(1000, 300)) acked.insert(id);
+  ASSERT_TRUE(replicas_received_all({"db2"}));
+  ASSERT_EQ(ids_on("db3", "test.diffed").size(), 20u);
+  ASSERT_TRUE(c().kill9("db1"));
+  ASSERT_EQ(m.wait_exit(seconds(180)), 0) << diagnostics(m);
+
+  // The journal: one JSON line per step started / finished, in the order they ran.
+  struct Record {
+    std::size_t line;
+    nlohmann::json j;
+  };
+  std::vector<Record> journal;
+  {
+    std::ifstream in(work_file(".failover.journal"));
+    std::string line;
+    for (std::size_t k = 0; std::getline(in, line); ++k) {
+      if (!line.empty()) journal.push_back({k, nlohmann::json::parse(line)});
+    }
+  }
+  auto find = [&](const std::string& name, const std::string& kind,
+                  const std::string& detail_has) -> const Record* {
+    for (const Record& r : journal) {
+      if (r.j["name"] == name && r.j["kind"] == kind &&
+          r.j["detail"].get<std::string>().find(detail_has) != std::string::npos) {
+        return &r;
+      }
+    }
+    return nullptr;
+  };
+  const std::string db3 = ip("db3") + "(" + ip("db3") + ":";  // the display name
+  const Record* promoted = find("promote_new_master", "finished", "");
+  const Record* vip = find("run_failover_script", "finished", "");
+  const Record* diff = find("apply_relay_diff", "started", "Apply relay-log events");
+  const Record* repointed = find("repoint_replica", "finished", "");
+  const Record* reset = find("reset_new_master_replication", "finished", "");
+  ASSERT_TRUE(promoted && vip && diff) << read_file(work_file(".journal"));
+  EXPECT_THAT(diff->j["detail"].get<std::string>(), HasSubstr("on " + db3));
+  EXPECT_EQ(promoted->j["outcome"], "ok");
+  EXPECT_EQ(vip->j["outcome"], "ok");
+  // ISO 8601 UTC with milliseconds: ordered as strings. Equal milliseconds are possible, so the
+  // journal's line order (strict) is checked too.
+  for (const Record* before : {promoted, vip}) {
+    EXPECT_LT(before->line, diff->line) << before->j.dump() << " vs " << diff->j.dump();
+    EXPECT_LE(before->j["at"].get<std::string>(), diff->j["at"].get<std::string>())
+        << before->j.dump() << " vs " << diff->j.dump();
+  }
+  // db2's relay logs were the source: it is reset only after db3's diff and re-point.
+  ASSERT_TRUE(repointed && reset) << read_file(work_file(".journal"));
+  EXPECT_LT(diff->line, repointed->line);
+  EXPECT_LT(repointed->line, reset->line);
+
+  // The report lists the same steps in the order they ran, all ok.
+  const nlohmann::json report =
+      nlohmann::json::parse(read_file(work_file(".failover.report.json")));
+  EXPECT_EQ(report["result"], "succeeded");
+  std::vector<std::string> ran;
+  for (const auto& step : report["steps"]) {
+    ran.push_back(step["step"].get<std::string>());
+    EXPECT_NE(step["outcome"], "failed") << step.dump();
+  }
+  auto at = [&](const std::string& name, int nth) {
+    for (std::size_t k = 0; k < ran.size(); ++k) {
+      if (ran[k] == name && nth-- == 0) return static_cast<long>(k);
+    }
+    return -1L;
+  };
+  ASSERT_GE(at("apply_relay_diff", 1), 0) << report["steps"].dump(1);  // [0] is the check
+  EXPECT_LT(at("promote_new_master", 0), at("apply_relay_diff", 1));
+  EXPECT_LT(at("run_failover_script", 0), at("apply_relay_diff", 1));
+
+  EXPECT_EQ(sql("db2", "SELECT @@read_only").value_or(""), "0");
+  EXPECT_TRUE(slave_status("db2").empty()) << "db2 kept its replica configuration";
+  auto st = c().sql_row("db3", "SHOW SLAVE STATUS");
+  ASSERT_TRUE(st);
+  EXPECT_EQ((*st)["Master_Host"], ip("db2"));
+  EXPECT_EQ((*st)["Slave_SQL_Running"], "Yes") << (*st)["Last_SQL_Error"];
+  expect_survivors_agree("db2", "db3", acked);
 }
 
 // purge_relay_logs on a replica that keeps relay_log_purge=0: the finished relay logs go, the
