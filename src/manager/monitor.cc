@@ -2,9 +2,11 @@
 
 #include "mha/common/log.h"
 #include "mha/health/verdict.h"
+#include "mha/mysql/library.h"
 #include "mha/ssh/shell_quote.h"
 
 #include <algorithm>
+#include <future>
 #include <thread>
 
 #include <unistd.h>
@@ -142,6 +144,13 @@ int Monitor::run() {
   Steady::time_point early_ping_at{};
   std::string last_verdict;
   bool first_ping_done = false;
+  // The ping runs on its own thread while this loop goes on taking evidence: a hung master makes
+  // every ping last its whole timeout, and replica probes that finish meanwhile must be able to
+  // complete a verdict without waiting for it (docs/detection.md, probe-confirmed path). One ping
+  // at a time; the pinger is used by one thread at a time. Declared after the pinger: destroyed
+  // (waited for, bounded by the ping's timeout) first.
+  std::future<health::PingOutcome> ping_in_flight;
+  Steady::time_point ping_started{};
   while (true) {
     if (reload_.exchange(false) && hooks_.on_reload) hooks_.on_reload();
     if (stop_.load()) {
@@ -150,9 +159,17 @@ int Monitor::run() {
       return 0;
     }
     Steady::time_point now = Steady::now();
-    if (now >= next_ping) {
-      const Steady::time_point started = now;
-      const health::PingOutcome outcome = pinger.ping();
+    if (!ping_in_flight.valid() && now >= next_ping) {
+      ping_started = now;
+      ping_in_flight = std::async(std::launch::async, [&pinger] {
+        mysql::MysqlThreadToken token;
+        return pinger.ping();
+      });
+    }
+    if (ping_in_flight.valid() &&
+        ping_in_flight.wait_for(Steady::duration::zero()) == std::future_status::ready) {
+      const Steady::time_point started = ping_started;
+      const health::PingOutcome outcome = ping_in_flight.get();
       const auto latency = duration_cast<milliseconds>(Steady::now() - started);
       next_ping = started + settings_.ping_interval;
       if (hooks_.on_ping) hooks_.on_ping(outcome, latency);
@@ -225,15 +242,20 @@ int Monitor::run() {
     // A killed mysqld closes our idle connection at once: ping now instead of at the next
     // interval. At most once per interval, so a connection that stays readable cannot spin.
     now = Steady::now();
-    if (now < next_ping && now - early_ping_at >= settings_.ping_interval &&
-        pinger.connection_signalled()) {
+    if (!ping_in_flight.valid() && now < next_ping &&
+        now - early_ping_at >= settings_.ping_interval && pinger.connection_signalled()) {
       early_ping_at = now;
       next_ping = now;
       log::info("The master closed (or wrote to) the idle monitor connection; pinging now.");
     }
-    const auto until_ping = next_ping - Steady::now();
-    std::this_thread::sleep_for(
-        std::clamp<Steady::duration>(until_ping, Steady::duration::zero(), settings_.poll));
+    if (ping_in_flight.valid()) {
+      // Wake up when the ping ends, or after one poll period to take evidence.
+      (void)ping_in_flight.wait_for(settings_.poll);
+    } else {
+      const auto until_ping = next_ping - Steady::now();
+      std::this_thread::sleep_for(
+          std::clamp<Steady::duration>(until_ping, Steady::duration::zero(), settings_.poll));
+    }
   }
 }
 
