@@ -9,8 +9,28 @@ namespace mha::ssh {
 struct SessionPool::Entry {
   bool in_use = false;
   bool drop_on_release = false;
+  bool upkeep_connecting = false;  // keep_ready() is connecting a replacement (no lease held)
   std::optional<SshSession> session;
+  std::chrono::steady_clock::time_point last_used{};  // connected, or returned by a lease
 };
+
+const char* upkeep_name(Upkeep what) {
+  switch (what) {
+    case Upkeep::kNothingKept:
+      return "nothing kept";
+    case Upkeep::kInUse:
+      return "in use";
+    case Upkeep::kAlive:
+      return "alive";
+    case Upkeep::kProved:
+      return "proved";
+    case Upkeep::kConnected:
+      return "connected";
+    case Upkeep::kFailed:
+      return "failed";
+  }
+  return "?";
+}
 
 SessionPool::Lease::Lease(Lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
@@ -43,9 +63,7 @@ Result<SessionPool::Lease> SessionPool::acquire(const SshTarget& target,
   Entry* entry = nullptr;
   {
     std::unique_lock lock(mu_);
-    auto& slot = entries_[Key{target.user, target.host, target.port}];
-    if (!slot) slot = std::make_unique<Entry>();
-    entry = slot.get();
+    entry = entry_for(target);
     if (!returned_.wait_until(lock, deadline, [entry] { return !entry->in_use; })) {
       return Unexpected(make_error(ErrorCode::kTimeout, "SSH session to " + target.label() +
                                                             " stayed busy for " +
@@ -60,7 +78,13 @@ Result<SessionPool::Lease> SessionPool::acquire(const SshTarget& target,
   }
   // Connect without the pool lock (it takes ~0.4 s); in_use keeps other users of this host out.
   entry->session.reset();
+  const auto connect_start = std::chrono::steady_clock::now();
   auto session = SshSession::connect(target, auth_, timeouts_);
+  log::debug("SSH: connecting to {} for a command took {} ms{}", target.label(),
+             std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now() - connect_start)
+                 .count(),
+             session ? "" : " (failed)");
   if (!session) {
     release(entry);
     return Unexpected(std::move(session).error());
@@ -69,12 +93,81 @@ Result<SessionPool::Lease> SessionPool::acquire(const SshTarget& target,
   return Lease(this, entry, &*entry->session);
 }
 
+SessionPool::Entry* SessionPool::entry_for(const SshTarget& target) {
+  auto& slot = entries_[Key{target.user, target.host, target.port}];
+  if (!slot) slot = std::make_unique<Entry>();
+  return slot.get();
+}
+
+UpkeepResult SessionPool::keep_ready(const SshTarget& target, std::chrono::milliseconds idle,
+                                     std::chrono::milliseconds proof_timeout) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto result = [&start](Upkeep what, std::string error = {}) {
+    return UpkeepResult{what,
+                        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start),
+                        std::move(error)};
+  };
+  Entry* entry = nullptr;
+  std::optional<SshSession> dead;  // destroyed outside the lock (its goodbye may take ~1 s)
+  {
+    std::unique_lock lock(mu_);
+    entry = entry_for(target);
+    if (entry->in_use || entry->upkeep_connecting) return result(Upkeep::kInUse);
+    if (entry->session && entry->session->is_alive()) {
+      if (Clock::now() - entry->last_used < idle) return result(Upkeep::kAlive);
+      // Idle for a while: a peer that vanished without a FIN (host reset, a middlebox dropped the
+      // flow) still looks alive locally. One no-op round trip, holding the lease like any user.
+      entry->in_use = true;
+      lock.unlock();
+      Result<ExecResult> r = entry->session->run("exit 0", "", proof_timeout);
+      const bool proved = r && r->exit_code == 0;
+      lock.lock();
+      if (proved && !entry->drop_on_release) {
+        entry->last_used = Clock::now();
+        entry->in_use = false;
+        lock.unlock();
+        returned_.notify_all();
+        return result(Upkeep::kProved);
+      }
+      dead = std::move(entry->session);
+      entry->session.reset();
+      entry->in_use = false;
+      returned_.notify_all();
+    } else if (entry->session) {
+      dead = std::move(entry->session);
+      entry->session.reset();
+    }
+    entry->upkeep_connecting = true;
+    ++connect_attempts_;
+  }
+  dead.reset();
+  // The connect holds no lease: a run() for this host meanwhile connects on its own, exactly as
+  // it would without upkeep, and is never made to wait for this one.
+  auto session = SshSession::connect(target, auth_, timeouts_);
+  std::optional<SshSession> spare;
+  {
+    std::lock_guard lock(mu_);
+    entry->upkeep_connecting = false;
+    if (!session) return result(Upkeep::kFailed, session.error().message);
+    if (entry->in_use || (entry->session && entry->session->is_alive())) {
+      spare.emplace(std::move(*session));  // someone connected meanwhile: theirs stays
+    } else {
+      entry->session.emplace(std::move(*session));
+      entry->last_used = Clock::now();
+    }
+  }
+  if (spare) return result(Upkeep::kInUse);
+  return result(Upkeep::kConnected);
+}
+
 void SessionPool::release(Entry* entry) {
   {
     std::lock_guard lock(mu_);
     if (entry->drop_on_release || (entry->session && !entry->session->usable())) {
       entry->session.reset();
     }
+    entry->last_used = std::chrono::steady_clock::now();
     entry->in_use = false;
   }
   returned_.notify_all();

@@ -16,9 +16,19 @@
 // Every task is bounded: SQL by its timeouts, SSH by the probe timeout plus slack, the script by
 // its process timeout. The destructor waits for running tasks (each bounded).
 //
+// Connection upkeep: at a failure the evidence must be one SSH channel round trip per host, not a
+// handshake (~0.4-0.7 s each on a busy host). For as long as the collector lives, one background
+// thread per host it would ask over SSH (the master's host and each direct replica's host) calls
+// RemoteExec::keep_ready() every `upkeep_interval`: a dead connection is replaced, an idle one is
+// proved every `upkeep_idle` with a no-op command bounded by `upkeep_proof`. These threads never
+// run on the ping path and never hold a host's connection while connecting, so an evidence task
+// never waits for a reconnect it would not have made itself. After a failed connect a host is
+// retried with a doubling pause (up to 30 s). A reconnect, and the first failure of a series, are
+// logged. upkeep_interval 0 turns upkeep off.
+//
 // Thread safety: start()/take_finished()/busy() from the monitor thread only. The SqlConnector,
-// ExecSource and ProcessRunner are used from the worker threads and must allow that (the live
-// ones do).
+// ExecSource and ProcessRunner are used from the worker (and upkeep) threads and must allow that
+// (the live ones do).
 
 #include "mha/health/evidence.h"
 #include "mha/health/master_health.h"
@@ -28,10 +38,13 @@
 #include "mha/observe/ssh_probe.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace mha::manager {
@@ -57,6 +70,9 @@ struct EvidenceTimeouts {
   std::chrono::milliseconds handshake{2000};
   std::chrono::milliseconds ssh_slack{3000};  // added to SSH commands (connect + run)
   std::chrono::milliseconds secondary{30000};
+  std::chrono::milliseconds upkeep_interval{1000};  // 0: no connection upkeep
+  std::chrono::milliseconds upkeep_idle{10000};
+  std::chrono::milliseconds upkeep_proof{2000};
 };
 
 struct Delivered {
@@ -94,6 +110,7 @@ class EvidenceCollector {
   health::ReplicaEvidence ask_replica(const EvidenceTargets::Replica& r);
   health::SshToMaster check_master_ssh();
   int run_secondary();
+  void keep_host_ready(const observe::SshSettings& host);
 
   EvidenceTargets targets_;
   mysql::SqlConnector& sql_;
@@ -105,6 +122,12 @@ class EvidenceCollector {
   std::map<std::string, Task<health::ReplicaEvidence>> replica_tasks_;
   std::optional<Task<health::SshToMaster>> ssh_task_;
   std::optional<Task<int>> secondary_task_;
+
+  // Connection upkeep (see the top of this file); stopping_ wakes the threads at destruction.
+  std::mutex upkeep_mu_;
+  std::condition_variable upkeep_wake_;
+  bool stopping_ = false;  // guarded by upkeep_mu_
+  std::vector<std::thread> upkeep_threads_;
 };
 
 }  // namespace mha::manager

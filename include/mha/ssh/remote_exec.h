@@ -29,6 +29,22 @@ struct SshTarget {
   std::string label() const;
 };
 
+// What RemoteExec::keep_ready() did (for the log and tests).
+enum class Upkeep {
+  kNothingKept,  // this implementation keeps no connections
+  kInUse,        // someone is using the host's connection (or connecting it) right now
+  kAlive,        // the cached connection looks fine and was used recently
+  kProved,       // idle for a while: a no-op command round trip succeeded on it
+  kConnected,    // there was none, or it was dead: a new connection is now cached
+  kFailed,       // no usable connection now (connect failed); `error` says why
+};
+
+struct UpkeepResult {
+  Upkeep what = Upkeep::kNothingKept;
+  std::chrono::milliseconds elapsed{0};
+  std::string error;  // kFailed only
+};
+
 struct ExecResult {
   int exit_code = -1;       // -1 when the command died of a signal or sent no status
   std::string exit_signal;  // "KILL", "TERM"... (without "SIG"); empty when it exited normally
@@ -59,6 +75,25 @@ class RemoteExec {
   // mismatch with no file left behind.
   virtual Status download(const SshTarget& target, const std::string& remote_path,
                           const std::string& local_path) = 0;
+
+  // Keeps a connection to `target` ready, so that the next run() there is one channel round
+  // trip instead of a handshake (the monitor calls it in the background for the hosts it will
+  // need at a failure). Never waits for another user of the host: if the connection is in use it
+  // returns kInUse at once. A connection idle for at least `idle` is proved with a no-op command
+  // bounded by `proof_timeout` (dropped when that fails); a missing or dead one is replaced by a
+  // new connection made WITHOUT holding the host's connection, so a run() meanwhile is never
+  // delayed by it (it connects on its own, as it would have). Bounded by proof_timeout plus the
+  // implementation's connect timeout. Thread-safe. Default: nothing is kept (kNothingKept).
+  virtual UpkeepResult keep_ready(const SshTarget& target, std::chrono::milliseconds idle,
+                                  std::chrono::milliseconds proof_timeout) {
+    (void)target;
+    (void)idle;
+    (void)proof_timeout;
+    return UpkeepResult{};
+  }
 };
+
+// "in use", "alive", "proved", "connected", "failed", "nothing kept".
+const char* upkeep_name(Upkeep what);
 
 }  // namespace mha::ssh

@@ -11,7 +11,10 @@
 // Liveness: before handing out a cached session the pool checks it locally (is_alive(): not
 // broken by an earlier transport failure, TCP peer not gone) and reconnects when it is dead. A
 // command is never retried: a failure during run() returns the error and, if the transport broke,
-// the next acquire() reconnects.
+// the next acquire() reconnects. keep_ready() (RemoteExec) does the same ahead of time, from the
+// caller's thread, without ever holding a host's session while it connects: a session that died
+// while idle (sshd restarted, ClientAliveInterval, a network blip) is replaced before it is needed,
+// and an idle one is proved with a no-op command so a silently dead peer is noticed too.
 //
 // Lifetime: the pool must outlive every Lease, and a Libssh2Library must outlive the pool.
 
@@ -73,6 +76,8 @@ class SessionPool final : public RemoteExec {
                 const std::string& remote_path, int mode) override;
   Status download(const SshTarget& target, const std::string& remote_path,
                   const std::string& local_path) override;
+  UpkeepResult keep_ready(const SshTarget& target, std::chrono::milliseconds idle,
+                          std::chrono::milliseconds proof_timeout) override;
 
   // Connection attempts made so far (successful or not), for tests and metrics.
   int connect_attempts() const;
@@ -82,6 +87,7 @@ class SessionPool final : public RemoteExec {
  private:
   using Key = std::tuple<std::string, std::string, int>;  // user, host, port
   void release(Entry* entry);
+  Entry* entry_for(const SshTarget& target);  // requires mu_
 
   const SshAuth auth_;
   const SshTimeouts timeouts_;
