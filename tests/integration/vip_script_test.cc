@@ -130,6 +130,34 @@ class VipScriptTest : public SharedClusterTest<VipScriptTest> {
                       env);
   }
 
+  // The command line run() runs (failover hook arguments), for composing several calls.
+  static std::string failover_line(const std::string& command, const std::string& orig,
+                                   const std::string& target, const std::string& env) {
+    std::string args = " --command=" + command + " --ssh_user=root --orig_master_host=" + ip(orig) +
+                       " --orig_master_ip=" + ip(orig) + " --orig_master_port=3306";
+    if (!target.empty()) {
+      args += " --new_master_host=" + ip(target) + " --new_master_ip=" + ip(target) +
+              " --new_master_port=3306";
+    }
+    return script_line(args, env);
+  }
+
+  static std::string script_line(const std::string& args, const std::string& env) {
+    std::string line = "MHA_VIP=" + c().vip() +
+                       "/24 MHA_VIP_SSH_MUX_DIR=" + shell_quote(script_dir()) + " " + env + " " +
+                       shell_quote(source_dir() + "/scripts/master_ip_failover") + args;
+    line += " --ssh_options=" + shell_quote("-i " + c().env("SSH_KEY") +
+                                            " -o UserKnownHostsFile=" + c().env("KNOWN_HOSTS") +
+                                            " -o StrictHostKeyChecking=yes");
+    return line + " --future_option=1 --flag_from_a_newer_manager";
+  }
+
+  // Whether a connection kept by status (a k* control socket) is in `dir`.
+  static bool kept_socket_in(const std::string& dir) {
+    return c().exec_in("mgr", "find " + shell_quote(dir) + " -name 'k*' -type s | grep -q .")
+               .exit_code == 0;
+  }
+
   static ScriptRun run_script(const std::string& args, const std::string& env) {
     std::string line = "MHA_VIP=" + c().vip() +
                        "/24 MHA_VIP_SSH_MUX_DIR=" + shell_quote(script_dir()) + " " + env + " " +
@@ -427,6 +455,68 @@ TEST_F(VipScriptTest, FailoverStopPreparesTheStartAfterRemovingTheVip) {
   EXPECT_EQ(start.code, 0) << start;
   EXPECT_THAT(start.err, HasSubstr("shared connection: yes")) << start;
   EXPECT_THAT(holders(), ElementsAre("db2"));
+}
+
+// --command=status (the manager's start-up check) keeps a shared connection to the master for
+// as long as its caller runs; the same caller's failover stop goes through it (no handshake),
+// and the connection is closed once the caller has exited.
+TEST_F(VipScriptTest, StatusKeepsAConnectionForItsCallersStop) {
+  const std::string dir = tmp_ + "/keep";
+  const std::string env = "MHA_VIP_SSH_MUX_DIR=" + shell_quote(dir);
+  // One caller (`timeout`, not a shell) makes both calls, as the manager does; between them it
+  // waits (bounded) until the kept connection is up.
+  const std::string body = failover_line("status", "db1", "", env) +
+                           "; for i in $(seq 200); do find " + shell_quote(dir) +
+                           " -name 'k*' -type s | grep -q . && break; sleep 0.05; done; " +
+                           failover_line("stopssh", "db1", "db2", env);
+  const auto start = Clock::now();
+  CommandResult r = c().exec_in("mgr", "timeout 60 bash -c " + shell_quote(body), 90);
+  const ScriptRun both{r.exit_code, r.out, r.err,
+                       std::chrono::duration<double>(Clock::now() - start).count()};
+  EXPECT_EQ(both.code, 0) << both;
+  EXPECT_THAT(both.err, HasSubstr("keeping a shared SSH connection open for pid")) << both;
+  EXPECT_THAT(both.err, HasSubstr("stop over SSH (connection kept since status)")) << both;
+  EXPECT_THAT(both.err, HasSubstr("removed " + c().vip() + "/24 from eth0")) << both;
+  EXPECT_THAT(both.err, Not(HasSubstr("connecting anew"))) << both;
+  EXPECT_THAT(holders(), IsEmpty());
+  // The caller has exited: the keeper closes the connection and removes its socket (it looks
+  // once a second).
+  EXPECT_TRUE(eventually([&] { return !kept_socket_in(dir); }, std::chrono::seconds(10)))
+      << "the kept connection outlived its caller";
+}
+
+// A kept connection that died unnoticed (here: the path to the old master cut just before the
+// stop) costs the stop at most MHA_VIP_SSH_STOP_CONNECT_TIMEOUT before it connects anew.
+TEST_F(VipScriptTest, ADeadKeptConnectionFallsBackToANewOneInBoundedTime) {
+  const std::string dir = tmp_ + "/keep";
+  const std::string env = "MHA_VIP_SSH_MUX_DIR=" + shell_quote(dir);
+  const std::string go = tmp_ + "/go";
+  const std::string body =
+      failover_line("status", "db1", "", env) + "; for i in $(seq 600); do [ -e " +
+      shell_quote(go) + " ] && break; sleep 0.05; done; t0=$(date +%s%N); " +
+      failover_line("stop", "db1", "db2", env) +
+      "; rc=$?; echo \"stop took $(( ($(date +%s%N) - t0) / 1000000 )) ms\" >&2; exit $rc";
+  CommandResult r;
+  std::thread caller(
+      [&] { r = c().exec_in("mgr", "timeout 90 bash -c " + shell_quote(body), 120); });
+  Undo join([&] {
+    run_command("touch " + shell_quote(go));  // never leave the caller waiting
+    if (caller.joinable()) caller.join();
+  });
+  const bool kept = eventually([&] { return kept_socket_in(dir); }, std::chrono::seconds(20));
+  ASSERT_TRUE(c().cut("mgr", "db1"));
+  Undo heal([] { EXPECT_TRUE(c().heal("mgr", "db1")); });
+  ASSERT_EQ(run_command("touch " + shell_quote(go)).exit_code, 0);
+  caller.join();
+  ASSERT_TRUE(kept) << r.err;
+  EXPECT_EQ(r.exit_code, 10) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("stop over SSH (connection kept since status)")) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("the kept connection did not answer: connecting anew")) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("host unreachable over SSH; proceeding")) << r.err;
+  // 1 s through the dead kept connection, then one 1 s connect attempt, plus the script itself.
+  const std::size_t at = r.err.find("stop took ");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  EXPECT_LT(std::stoi(r.err.substr(at + 10)), 4000) << r.err;
 }
 
 TEST_F(VipScriptTest, FailoverStopStillRemovesTheVipFirst) {
