@@ -254,8 +254,12 @@ Verdict MasterHealth::evaluate(TimePoint now) const {
   // Only with confirmation required: without it, "the replicas' probes agree" has no quorum.
   const bool probes_enabled =
       policy_.probe_confirmed_pings > 0 && policy_.require_replica_confirmation;
-  const bool probes = probes_enabled && failures_ >= policy_.probe_confirmed_pings &&
-                      ev.required > 0 && ev.probe_confirming >= ev.required;
+  const bool probes_agree = probes_enabled && failures_ >= policy_.probe_confirmed_pings &&
+                            ev.required > 0 && ev.probe_confirming >= ev.required;
+  // The SSH check decides stopssh vs stop and whether the dead master's binlog can be salvaged;
+  // on the fast paths it must have answered, or a hung master on a living host would be fenced
+  // without SSH and its binlog left behind. Without an answer the threshold path still applies.
+  const bool probes = probes_agree && ev.ssh != SshToMaster::kUnknown;
 
   if ((threshold || fast || probes) && replicas_ok && secondary_ok) {
     Dead d;
@@ -298,6 +302,9 @@ Verdict MasterHealth::evaluate(TimePoint now) const {
   if (fast_enabled && !fast && refused_in_a_row_ > 0 && ev.ssh == SshToMaster::kUnknown) {
     s.needs.push_back(Need::kSshCheck);
     waits.push_back("the ssh check of the master host (refused: mysqld may have crashed)");
+  } else if (probes_agree && !threshold && ev.ssh == SshToMaster::kUnknown) {
+    s.needs.push_back(Need::kSshCheck);
+    waits.push_back("the ssh check of the master host (the probes agree it is dead)");
   }
   if (!replicas_ok) {
     s.needs.push_back(Need::kReplicaEvidence);

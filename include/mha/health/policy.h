@@ -45,8 +45,10 @@ struct HealthPolicy {
   // A probe is direct evidence from another vantage point that mysqld does not answer there
   // either, which is what the remaining pings of ping_failures_threshold wait for; IO-thread
   // votes do not count for this path (they lag by slave_net_timeout). The secondary check, where
-  // configured, is still required. 0 disables the path; values >= ping_failures_threshold make it
-  // redundant. See docs/detection.md for the false-failover trade.
+  // configured, is still required, and so is an answer (either way) from the SSH check of the
+  // master host, which decides stopssh vs stop and the binlog salvage. 0 disables the path;
+  // values >= ping_failures_threshold make it redundant. See docs/detection.md for the
+  // false-failover trade.
   int probe_confirmed_pings = 2;
 
   // Require the replicas to confirm (MHA does not; false restores its ping-only rule). With no

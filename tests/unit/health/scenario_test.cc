@@ -181,10 +181,19 @@ std::vector<Scenario> scenarios() {
        {{0, ok(), kAlive},
         {1000, unreachable(), kSuspect},
         {1300, probes_fail(), kSuspect},  // one ping is never enough on this path
-        {2000, unreachable(), kDead, Rule::kProbesConfirm}}},
+        {2000, unreachable(), kSuspect},  // the SSH check has not answered yet
+        {2100, ssh_down, kDead, Rule::kProbesConfirm}}},
+      {"link_cut_without_an_ssh_answer_waits_for_the_threshold",
+       defaults(),
+       {{1000, unreachable(), kSuspect},
+        {1300, probes_fail(), kSuspect},
+        {2000, unreachable(), kSuspect},
+        {3000, unreachable(), kSuspect},
+        {4000, unreachable(), kDead, Rule::kPingThreshold}}},
       {"probes_before_the_second_ping_wait_for_it",
        defaults(),
        {{1000, unreachable(), kSuspect},
+        {1500, ssh_up, kSuspect},
         {2000, unreachable(), kSuspect},                           // two pings, no probe result yet
         {2500, io_only(IoThreadState::kConnecting, 0), kSuspect},  // IO votes do not count here
         {2900, probes_fail(), kDead, Rule::kProbesConfirm}}},
@@ -192,6 +201,7 @@ std::vector<Scenario> scenarios() {
        probes_after(3),
        {{1000, unreachable(), kSuspect},
         {1300, probes_fail(), kSuspect},
+        {1400, ssh_down, kSuspect},
         {2000, unreachable(), kSuspect},
         {3000, unreachable(), kDead, Rule::kProbesConfirm}}},
       {"io_thread_votes_alone_wait_for_the_threshold",
@@ -259,6 +269,7 @@ std::vector<Scenario> scenarios() {
         {1100, probes_fail(), kSuspect},
         {2000, ok(), kAlive},
         {3000, unreachable(), kSuspect},
+        {3500, ssh_down, kSuspect},
         {4000, unreachable(), kSuspect},  // 2 in a row, but the probes spoke in the old streak
         {4100, probes_fail(), kDead, Rule::kProbesConfirm}}},
       {"flapping_resets_the_streak_and_its_evidence",
@@ -313,11 +324,13 @@ std::vector<Scenario> scenarios() {
        {{1000, unreachable(), kSuspect},
         {1100, probes_fail(), kSuspect},
         {1200, secondary(0), kSuspect},
+        {1300, ssh_down, kSuspect},
         {2000, unreachable(), kDead, Rule::kProbesConfirm}}},
       {"secondary_required_on_the_probe_path_too",
        with_secondary(),
        {{1000, unreachable(), kSuspect},
         {1100, probes_fail(), kSuspect},
+        {1150, ssh_down, kSuspect},
         {2000, unreachable(), kSuspect},  // probes agree, the script has not answered
         {2300, secondary(0), kDead, Rule::kProbesConfirm}}},
       {"secondary_required_on_the_fast_path_too",
@@ -378,6 +391,7 @@ std::vector<Scenario> scenarios() {
          Replicas{rep("db2", IoThreadState::kConnecting, 2003, HandshakeProbe::kFailed),
                   rep("db3", std::nullopt, 0, HandshakeProbe::kSshFailed)},
          kSuspect},
+        {1500, ssh_down, kSuspect},
         {2000, unreachable(), kDead, Rule::kProbesConfirm}}},
       {"quorum_any_still_vetoed_by_a_replicating_replica",
        quorum(ReplicaQuorum::kAny),
