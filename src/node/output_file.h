@@ -159,4 +159,17 @@ inline Result<uint64_t> verify_output(const std::string& path) {
   return events == 0 ? 0 : events - 1;  // the FDE is not counted
 }
 
+// verify_output, and the count read back must be the `written` events (without the FDE): a
+// mismatch is an internal error, reported before the output is committed.
+inline Status verify_events(const std::string& path, uint64_t written) {
+  auto verified = verify_output(path);
+  if (!verified) return Unexpected(std::move(verified).error());
+  if (*verified != written) {
+    return Unexpected(
+        make_error(ErrorCode::kInternal, path + ": read back " + std::to_string(*verified) +
+                                             " events, wrote " + std::to_string(written)));
+  }
+  return ok_status();
+}
+
 }  // namespace mha::node::internal

@@ -15,9 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "event_copy.h"
 #include "output_file.h"
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace mha::node {
 namespace {
@@ -26,31 +25,12 @@ using binlog::Event;
 using binlog::FormatDescription;
 using binlog::LogKind;
 using binlog::SequenceOptions;
-using internal::Fd;
-using internal::io_error;
+using internal::base_name;
+using internal::checksum_name;
 using internal::TempOutput;
-
-constexpr size_t kCopyChunk = 1 << 20;
-
-std::string base_name(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string checksum_name(binlog::ChecksumAlg alg) {
-  return alg == binlog::ChecksumAlg::kCrc32 ? "crc32" : "none";
-}
 
 // A place in the relay-log list: (index of the file, byte offset).
 using Pos = binlog::ScanPos;
-
-// Events that never go into the diff: they describe a file or a connection, not data.
-bool left_out(const binlog::SequencedEvent& se) {
-  const Event& ev = se.event;
-  return se.relay_local || ev.as<FormatDescription>() != nullptr ||
-         ev.as<binlog::Rotate>() != nullptr || ev.as<binlog::GtidList>() != nullptr ||
-         ev.as<binlog::BinlogCheckpoint>() != nullptr || ev.as<binlog::Stop>() != nullptr;
-}
 
 struct Analysis {
   Pos start;
@@ -88,33 +68,6 @@ Result<Analysis> analyse(const std::vector<std::string>& files, Pos start,
   return a;
 }
 
-bool in_skip(const Analysis& a, Pos at) {
-  return std::any_of(a.skip.begin(), a.skip.end(),
-                     [&](const auto& r) { return r.first <= at && at < r.second; });
-}
-
-// Copies [offset, offset + size) of `path` to `out`; clears the FDE "in use" flag when asked.
-Status copy_bytes(const std::string& path, uint64_t offset, uint64_t size, TempOutput& out,
-                  bool clear_in_use, Fd& fd, std::string& open_path) {
-  if (open_path != path) {
-    fd = Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) return Unexpected(io_error(path + ": cannot open", errno));
-    open_path = path;
-  }
-  std::string buffer;
-  uint64_t done = 0;
-  while (done < size) {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(size - done, kCopyChunk));
-    buffer.resize(n);
-    MHA_TRY(internal::pread_all(fd.get(), offset + done, buffer.data(), n, path));
-    // Flags are the little-endian u16 at header offset 17; bit 0 is "binlog in use".
-    if (clear_in_use && done == 0 && n > 18) buffer[17] = static_cast<char>(buffer[17] & ~1);
-    MHA_TRY(out.write(buffer.data(), n));
-    done += n;
-  }
-  return ok_status();
-}
-
 struct Copied {
   binlog::ChecksumAlg checksum = binlog::ChecksumAlg::kOff;
   uint64_t events = 0;
@@ -132,14 +85,9 @@ Result<Copied> copy_events(const std::vector<std::string>& files, const Analysis
   uint64_t top_offset = 0;
   uint64_t top_size = 0;
   bool top_written = false;
-  Fd fd;
-  std::string open_path;
+  internal::EventCopier copier;
   size_t section_file = SIZE_MAX;
-  while (true) {
-    auto r = seq.next();
-    if (!r) return Unexpected(std::move(r).error());
-    if (!*r) break;
-    const binlog::SequencedEvent& se = **r;
+  auto on_event = [&](const binlog::SequencedEvent& se) -> Status {
     const Event& ev = se.event;
     const Pos at{se.file_index, ev.offset};
     const FormatDescription* fde = ev.as<FormatDescription>();
@@ -159,7 +107,10 @@ Result<Copied> copy_events(const std::vector<std::string>& files, const Analysis
         }
       }
     }
-    if (!a.cut || at < a.start || !(at < *a.cut) || left_out(se) || in_skip(a, at)) continue;
+    if (!a.cut || at < a.start || !(at < *a.cut) || internal::relay_left_out(se) ||
+        internal::in_ranges(a.skip, at)) {
+      return ok_status();
+    }
     if (!top) {
       return Unexpected(make_error(
           ErrorCode::kIo, files[a.start.file] + ": no Format_description from the master before " +
@@ -168,20 +119,18 @@ Result<Copied> copy_events(const std::vector<std::string>& files, const Analysis
     result.checksum = top->checksum;
     if (out == nullptr) {
       ++result.events;
-      continue;
+      return ok_status();
     }
     if (!top_written) {
-      MHA_TRY(out->write(binlog::kBinlogMagic, binlog::kMagicSize));
-      MHA_TRY(copy_bytes(top_file, top_offset, top_size, *out, true, fd, open_path));
+      MHA_TRY(copier.write_top(top_file, top_offset, top_size, *out));
       top_written = true;
     }
-    if (sections != nullptr && (sections->empty() || section_file != se.file_index)) {
-      sections->push_back({out->size(), base_name(se.file)});
-      section_file = se.file_index;
-    }
-    MHA_TRY(copy_bytes(se.file, ev.offset, ev.size(), *out, false, fd, open_path));
+    internal::mark_section(sections, &section_file, se, *out);
+    MHA_TRY(copier.copy(se.file, ev.offset, ev.size(), *out, false));
     ++result.events;
-  }
+    return ok_status();
+  };
+  MHA_TRY(internal::for_each_event(seq, on_event));
   if (top) result.checksum = top->checksum;
   return result;
 }
@@ -255,13 +204,7 @@ Result<RelayDiffSummary> run(const RelayDiffRequest& request, std::ostream& log,
   log << "  " << s.transactions << " transaction(s) after " << request.target.to_string()
       << ", up to " << s.end.value_or(topology::BinlogPosition{}).to_string() << ".\n";
   if (!write) return s;
-  auto verified = internal::verify_output(out->path());
-  if (!verified) return Unexpected(std::move(verified).error());
-  if (*verified != s.events) {
-    return Unexpected(
-        make_error(ErrorCode::kInternal, out->path() + ": read back " + std::to_string(*verified) +
-                                             " events, wrote " + std::to_string(s.events)));
-  }
+  MHA_TRY(internal::verify_events(out->path(), s.events));
   s.bytes = out->size();
   MHA_TRY(out->commit());
   s.written = true;

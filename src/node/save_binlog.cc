@@ -17,31 +17,23 @@
 #include <utility>
 #include <vector>
 
+#include "event_copy.h"
 #include "output_file.h"
-#include <fcntl.h>
 #include <unistd.h>
 
 namespace mha::node {
 namespace {
 
-using internal::Fd;
+using internal::base_name;
+using internal::checksum_name;
 using internal::io_error;
-using internal::pread_all;
 using internal::TempOutput;
-using internal::verify_output;
 
 namespace fs = std::filesystem;
 using binlog::Event;
 using binlog::FormatDescription;
 using binlog::LogKind;
 using binlog::SequenceOptions;
-
-constexpr size_t kCopyChunk = 1 << 20;
-
-std::string base_name(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
   std::string out;
@@ -96,10 +88,6 @@ bool is_header_event(const Event& ev) {
          ev.as<binlog::BinlogCheckpoint>() != nullptr;
 }
 
-std::string checksum_name(binlog::ChecksumAlg alg) {
-  return alg == binlog::ChecksumAlg::kCrc32 ? "crc32" : "none";
-}
-
 // What the transaction pass found after the start (binlog::scan_transactions_after).
 struct Analysis {
   std::optional<Pos> cut;  // just after the last whole transaction (nothing to save: nullopt)
@@ -133,11 +121,6 @@ Result<Analysis> analyse(const std::vector<std::string>& files, Pos start) {
   return a;
 }
 
-bool in_skip(const Analysis& a, Pos at) {
-  return std::any_of(a.skip.begin(), a.skip.end(),
-                     [&](const auto& r) { return r.first <= at && at < r.second; });
-}
-
 // The copy pass. Reads every file to its end (so every FDE and the file chain are checked) and,
 // when `out` is given, writes the top FDE and the events in [start, cut) that are kept.
 struct CopyResult {
@@ -158,10 +141,8 @@ Result<CopyResult> copy_events(const std::vector<std::string>& files, uint64_t s
   uint64_t first_file_end = binlog::kMagicSize;
   std::optional<Event> last_of_file;
   size_t current = 0;
-  Fd fd;
-  size_t fd_file = SIZE_MAX;
+  internal::EventCopier copier;
   size_t section_file = SIZE_MAX;
-  std::string buffer;
 
   auto check_chain = [&](size_t next_index) -> Status {
     if (!last_of_file) return ok_status();
@@ -181,29 +162,7 @@ Result<CopyResult> copy_events(const std::vector<std::string>& files, uint64_t s
     return ok_status();
   };
 
-  auto copy_range = [&](size_t file, uint64_t offset, uint64_t size, bool clear_in_use) -> Status {
-    if (fd_file != file) {
-      fd = Fd(::open(files[file].c_str(), O_RDONLY | O_CLOEXEC));
-      if (fd.get() < 0) return Unexpected(io_error(files[file] + ": cannot open", errno));
-      fd_file = file;
-    }
-    uint64_t done = 0;
-    while (done < size) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(size - done, kCopyChunk));
-      buffer.resize(n);
-      MHA_TRY(pread_all(fd.get(), offset + done, buffer.data(), n, files[file]));
-      if (clear_in_use && done == 0 && n > 18) buffer[17] = static_cast<char>(buffer[17] & ~1);
-      MHA_TRY(out->write(buffer.data(), n));
-      done += n;
-    }
-    return ok_status();
-  };
-
-  while (true) {
-    auto r = seq.next();
-    if (!r) return Unexpected(std::move(r).error());
-    if (!*r) break;
-    const binlog::SequencedEvent& se = **r;
+  auto on_event = [&](const binlog::SequencedEvent& se) -> Status {
     const Event& ev = se.event;
     if (se.file_index != current) {
       MHA_TRY(check_chain(se.file_index));
@@ -215,10 +174,7 @@ Result<CopyResult> copy_events(const std::vector<std::string>& files, uint64_t s
       if (!top) {
         top = *fde;
         result.checksum = fde->checksum;
-        if (out != nullptr) {
-          MHA_TRY(out->write(binlog::kBinlogMagic, binlog::kMagicSize));
-          MHA_TRY(copy_range(0, ev.offset, ev.size(), true));
-        }
+        if (out != nullptr) MHA_TRY(copier.write_top(files[0], ev.offset, ev.size(), *out));
       } else if (fde->checksum != top->checksum) {
         return Unexpected(
             make_error(ErrorCode::kPrecondition,
@@ -250,16 +206,17 @@ Result<CopyResult> copy_events(const std::vector<std::string>& files, uint64_t s
     }
     const Pos at{se.file_index, ev.offset};
     const Pos start{0, std::max(start_pos, header_end)};
-    if (out == nullptr || !analysis.cut || at < start || !(at < *analysis.cut)) continue;
-    if (is_header_event(ev) || in_skip(analysis, at)) continue;
-    if (se.file_index == 0 && in_header) continue;
-    if (sections != nullptr && (sections->empty() || section_file != se.file_index)) {
-      sections->push_back({out->size(), base_name(se.file)});
-      section_file = se.file_index;
+    if (out == nullptr || !analysis.cut || at < start || !(at < *analysis.cut)) {
+      return ok_status();
     }
-    MHA_TRY(copy_range(se.file_index, ev.offset, ev.size(), false));
+    if (is_header_event(ev) || internal::in_ranges(analysis.skip, at)) return ok_status();
+    if (se.file_index == 0 && in_header) return ok_status();
+    internal::mark_section(sections, &section_file, se, *out);
+    MHA_TRY(copier.copy(files[se.file_index], ev.offset, ev.size(), *out, false));
     ++result.events;
-  }
+    return ok_status();
+  };
+  MHA_TRY(internal::for_each_event(seq, on_event));
   MHA_TRY(check_chain(files.size()));
   if (start_pos > first_file_end) {
     return Unexpected(make_error(
@@ -402,13 +359,7 @@ Result<SaveBinlogSummary> save_binlogs(const SaveBinlogRequest& request, std::os
   }
   s.end_file = base_name(files[analysis->cut->file]);
   s.end_pos = analysis->cut->offset;
-  auto verified = verify_output(out->path());
-  if (!verified) return Unexpected(std::move(verified).error());
-  if (*verified != s.events) {
-    return Unexpected(
-        make_error(ErrorCode::kInternal, out->path() + ": read back " + std::to_string(*verified) +
-                                             " events, wrote " + std::to_string(s.events)));
-  }
+  MHA_TRY(internal::verify_events(out->path(), s.events));
   s.bytes = out->size();
   MHA_TRY(out->commit());
   s.saved = true;

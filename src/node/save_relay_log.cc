@@ -14,40 +14,18 @@
 #include <utility>
 #include <vector>
 
+#include "event_copy.h"
 #include "output_file.h"
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace mha::node {
 namespace {
 
 using binlog::Event;
 using binlog::FormatDescription;
-using binlog::LogKind;
-using binlog::SequenceOptions;
-using internal::Fd;
-using internal::io_error;
+using internal::base_name;
+using internal::checksum_name;
 using internal::TempOutput;
 using Pos = binlog::ScanPos;
-
-constexpr size_t kCopyChunk = 1 << 20;
-
-std::string base_name(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string checksum_name(binlog::ChecksumAlg alg) {
-  return alg == binlog::ChecksumAlg::kCrc32 ? "crc32" : "none";
-}
-
-// Never copied: the replica's own bookkeeping and the events that describe a file, not data.
-bool left_out(const binlog::SequencedEvent& se) {
-  const Event& ev = se.event;
-  return se.relay_local || ev.as<FormatDescription>() != nullptr ||
-         ev.as<binlog::Rotate>() != nullptr || ev.as<binlog::GtidList>() != nullptr ||
-         ev.as<binlog::BinlogCheckpoint>() != nullptr || ev.as<binlog::Stop>() != nullptr;
-}
 
 // What the transaction pass found after the start.
 struct Plan {
@@ -64,7 +42,8 @@ struct Plan {
 Result<Plan> plan(const std::vector<std::string>& files, Pos start) {
   std::vector<std::pair<Pos, Pos>> ranges;  // every transaction ending after the start
   std::vector<binlog::Transaction> txs;
-  binlog::TransactionReader reader(files, LogKind::kRelayLog, SequenceOptions{true});
+  binlog::TransactionReader reader(files, binlog::LogKind::kRelayLog,
+                                   binlog::SequenceOptions{true});
   auto index = [&](const std::string& file) {
     return static_cast<size_t>(std::find(files.begin(), files.end(), file) - files.begin());
   };
@@ -123,7 +102,7 @@ bool begins_a_transaction(const Event& ev) {
 
 Result<Copied> copy(const std::vector<std::string>& files, Pos start, const Plan& p,
                     TempOutput* out, std::vector<SourceSection>* sections) {
-  binlog::LogSequenceReader seq(files, LogKind::kRelayLog, SequenceOptions{true});
+  binlog::LogSequenceReader seq(files, binlog::LogKind::kRelayLog, binlog::SequenceOptions{true});
   Copied result;
   result.start_is_boundary = start.offset <= binlog::kMagicSize;
   // The master's Format_description in force: the last one seen (copies included).
@@ -133,33 +112,8 @@ Result<Copied> copy(const std::vector<std::string>& files, Pos start, const Plan
   uint64_t fde_size = 0;
   std::optional<FormatDescription> top;  // the one written at the top of the output
   size_t section_file = SIZE_MAX;
-  Fd fd;
-  std::string open_path;
-  std::string buffer;
-  auto copy_bytes = [&](const std::string& path, uint64_t offset, uint64_t size,
-                        bool clear_in_use) -> Status {
-    if (open_path != path) {
-      fd = Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-      if (fd.get() < 0) return Unexpected(io_error(path + ": cannot open", errno));
-      open_path = path;
-    }
-    uint64_t done = 0;
-    while (done < size) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(size - done, kCopyChunk));
-      buffer.resize(n);
-      MHA_TRY(internal::pread_all(fd.get(), offset + done, buffer.data(), n, path));
-      // Flags are the little-endian u16 at header offset 17; bit 0 is "binlog in use".
-      if (clear_in_use && done == 0 && n > 18) buffer[17] = static_cast<char>(buffer[17] & ~1);
-      MHA_TRY(out->write(buffer.data(), n));
-      done += n;
-    }
-    return ok_status();
-  };
-  while (true) {
-    auto r = seq.next();
-    if (!r) return Unexpected(std::move(r).error());
-    if (!*r) break;
-    const binlog::SequencedEvent& se = **r;
+  internal::EventCopier copier;
+  auto on_event = [&](const binlog::SequencedEvent& se) -> Status {
     const Event& ev = se.event;
     const Pos at{se.file_index, ev.offset};
     if (se.file_index == start.file) {
@@ -183,10 +137,9 @@ Result<Copied> copy(const std::vector<std::string>& files, Pos start, const Plan
       fde_offset = ev.offset;
       fde_size = ev.size();
     }
-    if (!p.cut || at < start || !(at < *p.cut) || left_out(se)) continue;
-    if (std::any_of(p.skip.begin(), p.skip.end(),
-                    [&](const auto& range) { return range.first <= at && at < range.second; })) {
-      continue;
+    if (!p.cut || at < start || !(at < *p.cut) || internal::relay_left_out(se) ||
+        internal::in_ranges(p.skip, at)) {
+      return ok_status();
     }
     if (!top) {
       if (!master_fde) {
@@ -198,19 +151,17 @@ Result<Copied> copy(const std::vector<std::string>& files, Pos start, const Plan
       result.checksum = top->checksum;
       result.first_continues = !begins_a_transaction(ev);
       if (out != nullptr) {
-        MHA_TRY(out->write(binlog::kBinlogMagic, binlog::kMagicSize));
-        MHA_TRY(copy_bytes(fde_file, fde_offset, fde_size, true));
+        MHA_TRY(copier.write_top(fde_file, fde_offset, fde_size, *out));
       }
     }
     if (out != nullptr) {
-      if (sections != nullptr && (sections->empty() || section_file != se.file_index)) {
-        sections->push_back({out->size(), base_name(se.file)});
-        section_file = se.file_index;
-      }
-      MHA_TRY(copy_bytes(se.file, ev.offset, ev.size(), false));
+      internal::mark_section(sections, &section_file, se, *out);
+      MHA_TRY(copier.copy(se.file, ev.offset, ev.size(), *out, false));
     }
     ++result.events;
-  }
+    return ok_status();
+  };
+  MHA_TRY(internal::for_each_event(seq, on_event));
   if (!top && master_fde) result.checksum = master_fde->checksum;
   return result;
 }
@@ -302,13 +253,7 @@ Result<SaveBinlogSummary> save_relay_logs(const SaveRelayRequest& request, std::
   auto copied = copy(files, start, *p, &*out, &s.sections);
   if (!copied) return Unexpected(std::move(copied).error());
   s.events = copied->events;
-  auto verified = internal::verify_output(out->path());
-  if (!verified) return Unexpected(std::move(verified).error());
-  if (*verified != s.events) {
-    return Unexpected(
-        make_error(ErrorCode::kInternal, out->path() + ": read back " + std::to_string(*verified) +
-                                             " events, wrote " + std::to_string(s.events)));
-  }
+  MHA_TRY(internal::verify_events(out->path(), s.events));
   s.bytes = out->size();
   MHA_TRY(out->commit());
   s.saved = true;
