@@ -118,9 +118,7 @@ manager::MonitorSettings settings_from(const config::AppConfig& config,
                                        const ManagerOptions& options) {
   manager::MonitorSettings s;
   s.ping_interval = seconds(config.app.ping_interval);
-  // A ping must end well within the interval, and never take less than libmariadb's 1 s floor.
-  const seconds ping_timeout =
-      std::clamp(seconds(config.app.ping_interval), seconds(1), seconds(2));
+  const seconds ping_timeout = config::ping_timeout(config.app);
   s.ping.type = config.app.ping_type;
   s.ping.connect_timeout = ping_timeout;
   s.ping.read_timeout = ping_timeout;
@@ -130,6 +128,9 @@ manager::MonitorSettings settings_from(const config::AppConfig& config,
   // the probe-confirmed path (docs/detection.md) is not held up by a longer probe.
   s.health.handshake_probe_timeout = ping_timeout;
   s.evidence.handshake = ping_timeout;
+  // The SSH check of the master host too: with a cut-off host, "unreachable" must be known by the
+  // second failed ping, or the probe-confirmed path waits for the 4-ping threshold.
+  s.evidence.ssh_check = ping_timeout;
   s.failover = internal::failover_switches(options.failover);
   s.wait_on_failover_error = seconds(options.failover.wait_on_failover_error);
   s.replica_poll.interval = manager::replica_poll_interval(s.ping_interval);

@@ -2,9 +2,16 @@
 
 #include "mha/config/config.h"
 
+#include <algorithm>
+
 #include "parameters.h"
 
 namespace mha::config {
+
+std::chrono::seconds ping_timeout(const AppSettings& app) {
+  return std::clamp(std::chrono::seconds(app.ping_interval), std::chrono::seconds(1),
+                    std::chrono::seconds(2));
+}
 
 const char* ping_type_name(PingType t) {
   switch (t) {

@@ -4,6 +4,7 @@
 #include "mha/manager/replica_poller.h"
 #include "mha/mysql/library.h"
 #include "mha/observe/handshake_probe.h"
+#include "mha/topology/replica_status.h"
 
 #include <algorithm>
 #include <tuple>
@@ -124,8 +125,11 @@ health::ReplicaEvidence EvidenceCollector::ask_replica(const EvidenceTargets::Re
   long long probe_ms = -1;
   if (probe.valid()) std::tie(e.probe, probe_ms) = probe.get();
   // Where the time between the first failed ping and the verdict goes (docs/benchmarks.md).
-  log::info("Evidence from {}: replica status read in {} ms, handshake probe over SSH {} in {} ms",
-            r.id, status_ms, health::handshake_probe_name(e.probe), probe_ms);
+  log::info(
+      "Evidence from {}: IO thread {} (errno {}) read in {} ms, handshake probe over SSH {} in {} "
+      "ms",
+      r.id, e.io_state ? topology::io_thread_state_name(*e.io_state) : "unknown", e.last_io_errno,
+      status_ms, health::handshake_probe_name(e.probe), probe_ms);
   return e;
 }
 
@@ -133,17 +137,15 @@ health::SshToMaster EvidenceCollector::check_master_ssh() {
   const observe::SshSettings& s = *targets_.master_ssh;
   const Clock::time_point start = Clock::now();
   ssh::RemoteExec& exec = ssh_.exec_for(s.auth, s.timeouts);
-  Result<ssh::ExecResult> r =
-      exec.run(s.target, "exit 0", "", timeouts_.handshake + timeouts_.ssh_slack);
+  Result<ssh::ExecResult> r = exec.run(s.target, "exit 0", "", timeouts_.ssh_check);
   if (r && r->exit_code == 0) {
     log::info("SSH check of the master host {}: reachable in {} ms", s.target.label(),
               ms_since(start));
     return health::SshToMaster::kReachable;
   }
-  if (!r) {
-    log::info("SSH check of the master host {} after {} ms: {}", s.target.label(), ms_since(start),
-              r.error().message);
-  }
+  log::info("SSH check of the master host {}: unreachable after {} ms ({})", s.target.label(),
+            ms_since(start),
+            r ? "`exit 0` exited " + std::to_string(r->exit_code) : r.error().message);
   return health::SshToMaster::kUnreachable;
 }
 

@@ -203,18 +203,11 @@ int Monitor::run() {
     }
 
     Delivered d = collector.take_finished();
+    // The collector has logged each piece of evidence, with its timing, as it arrived.
     for (std::size_t i = 0; i < d.replicas.size(); ++i) {
-      log::info("Replica evidence from {}: IO {} errno {}, handshake probe {}",
-                d.replicas[i].replica,
-                d.replicas[i].io_state ? topology::io_thread_state_name(*d.replicas[i].io_state)
-                                       : "unknown",
-                d.replicas[i].last_io_errno, health::handshake_probe_name(d.replicas[i].probe));
       (void)health.observe_replicas({d.replicas[i]}, d.replica_started[i]);
     }
-    if (d.ssh) {
-      log::info("SSH to the master host: {}", health::ssh_to_master_name(d.ssh->first));
-      health.observe_ssh(d.ssh->first, d.ssh->second);
-    }
+    if (d.ssh) health.observe_ssh(d.ssh->first, d.ssh->second);
     if (d.secondary) health.observe_secondary({d.secondary->first}, d.secondary->second);
     for (const ReplicaSample& sample : replicas.take_finished()) observe_replica(sample);
 

@@ -21,6 +21,7 @@
 
 #include "mha/common/result.h"
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -112,6 +113,12 @@ struct AppSettings {
   std::string replica_quorum = "majority";  // any | majority | all (validated on load)
   bool require_replica_confirmation = true;
 };
+
+// How long one ping of the master may take: ping_interval, at least 1 s (libmariadb's whole-second
+// floor) and at most 2 s (a ping must end well within the interval). Every bound that must not
+// outlast a ping on the failure path follows it: the replicas' handshake probes, the SSH check of
+// the master host, the SQL fence's connect (docs/detection.md).
+std::chrono::seconds ping_timeout(const AppSettings& app);
 
 struct AppConfig {
   std::string app_name;   // basename of the conf file without extension ("app1")

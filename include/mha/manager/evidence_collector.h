@@ -68,7 +68,12 @@ struct EvidenceTargets {
 struct EvidenceTimeouts {
   mysql::Timeouts sql{std::chrono::seconds(2), std::chrono::seconds(2), std::chrono::seconds(2)};
   std::chrono::milliseconds handshake{2000};
-  std::chrono::milliseconds ssh_slack{3000};  // added to SSH commands (connect + run)
+  std::chrono::milliseconds ssh_slack{3000};  // added to the probes' SSH commands (connect + run)
+  // Bounds the SSH check's `exit 0` on the master host. A connect, when no kept connection is
+  // there, is bounded apart (SshTimeouts::connect), so this only has to cover one channel round
+  // trip, which a living host answers in milliseconds: a cut-off host is known to be unreachable
+  // after this long, not after a whole probe's bound (docs/detection.md).
+  std::chrono::milliseconds ssh_check{2000};
   std::chrono::milliseconds secondary{30000};
   std::chrono::milliseconds upkeep_interval{1000};  // 0: no connection upkeep
   std::chrono::milliseconds upkeep_idle{10000};

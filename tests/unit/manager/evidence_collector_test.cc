@@ -1,6 +1,7 @@
 // EvidenceCollector's connection upkeep: the hosts it would ask over SSH at a failure (the
 // master's host and each direct replica's host) are kept ready in the background for as long as
-// it lives, and a host whose connect fails is retried with a growing pause.
+// it lives, and a host whose connect fails is retried with a growing pause. Also the bounds the
+// evidence's SSH commands get.
 
 #include "mha/manager/evidence_collector.h"
 
@@ -150,6 +151,47 @@ TEST_F(EvidenceUpkeepTest, DestructionDoesNotWaitForThePause) {
   }
   EXPECT_LT(Clock::now() - start, milliseconds(10000));
   EXPECT_EQ(exec.calls("db1").size(), 1u);
+}
+
+// The SSH check of the master host is one channel round trip, bounded on its own (a cut-off host
+// must be known as unreachable by the second failed ping); the replicas' handshake probes keep
+// their bound plus the slack for a connect and the remote command.
+TEST_F(EvidenceUpkeepTest, TheSshCheckHasItsOwnBoundAndTheProbesKeepTheirs) {
+  ssh::FakeRemoteExec exec;
+  exec.on("db1", "exit 0", ssh::ExecResult{124, "", "", ""});
+  exec.on_any([](const ssh::FakeRemoteExec::Call&) -> Result<ssh::ExecResult> {
+    return ssh::ExecResult{0, "", "", ""};
+  });
+  observe::SingleExecSource source(exec);
+  sql_.refuse("10.0.0.2:3306", 2003);  // db2's own status: not what this test is about
+  EvidenceTimeouts t;
+  t.upkeep_interval = milliseconds(0);
+  t.handshake = milliseconds(1000);
+  t.ssh_slack = milliseconds(3000);
+  t.ssh_check = milliseconds(1000);
+  EvidenceCollector collector(targets(), sql_, {"mha", "pw"}, source, runner_, t);
+  health::Requests requests;
+  requests.check_ssh = true;
+  requests.probe_replicas = {"db2"};
+  collector.start(requests, Clock::now());
+  Delivered got;
+  ASSERT_TRUE(eventually([&] {
+    Delivered d = collector.take_finished();
+    if (d.ssh) got.ssh = d.ssh;
+    for (health::ReplicaEvidence& e : d.replicas) got.replicas.push_back(e);
+    return got.ssh.has_value() && !got.replicas.empty();
+  }));
+  // A command that ran and exited non-zero is not an answer from a working host.
+  EXPECT_EQ(got.ssh->first, health::SshToMaster::kUnreachable);
+  std::optional<milliseconds> check_bound;
+  std::optional<milliseconds> probe_bound;
+  for (const ssh::FakeRemoteExec::Call& c : exec.calls()) {
+    if (c.host == "db1") check_bound = c.timeout;
+    if (c.host == "db2") probe_bound = c.timeout;
+  }
+  ASSERT_TRUE(check_bound && probe_bound);
+  EXPECT_EQ(*check_bound, milliseconds(1000));
+  EXPECT_EQ(*probe_bound, milliseconds(4000));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "mha/ssh/remote_exec.h"
 
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -33,6 +34,7 @@ class FakeRemoteExec : public RemoteExec {
     std::string host;
     std::string command;
     std::string stdin_data;
+    std::chrono::milliseconds timeout{0};
   };
   using Handler = std::function<Result<ExecResult>(const Call&)>;
 
@@ -48,9 +50,9 @@ class FakeRemoteExec : public RemoteExec {
   }
 
   Result<ExecResult> run(const SshTarget& target, std::string_view command,
-                         std::string_view stdin_data, std::chrono::milliseconds) override {
+                         std::string_view stdin_data, std::chrono::milliseconds timeout) override {
     std::lock_guard lock(mu_);
-    Call call{target.host, std::string(command), std::string(stdin_data)};
+    Call call{target.host, std::string(command), std::string(stdin_data), timeout};
     calls_.push_back(call);
     if (auto it = scripted_.find({call.host, call.command}); it != scripted_.end()) {
       return it->second;
