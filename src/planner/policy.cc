@@ -10,6 +10,7 @@ FailoverPolicy policy_from_config(const config::AppConfig& config) {
   p.master_ip_failover_script = config.app.master_ip_failover_script;
   p.shutdown_script = config.app.shutdown_script;
   p.report_script = config.app.report_script;
+  p.timeouts.sql_fence = config::ping_timeout(config.app);
   p.servers.reserve(config.servers.size());
   for (const config::ServerConfig& s : config.servers) {
     p.servers.push_back(ServerPolicy{s.skip_reset_slave});

@@ -47,9 +47,9 @@ struct Timeouts {
   std::chrono::seconds stop_io{30};  // STOP SLAVE IO_THREAD on every replica
   std::chrono::seconds script{60};   // each external script (fencing, VIP, report)
   // Connect to the old master to set read_only. Best effort beside the fence scripts, and on the
-  // critical path when the host is cut off (the connect waits the whole bound): 1 s, the bound the
-  // manager's own pings have at ping_interval=1. A master that greets later than that is fenced by
-  // shutdown_script, not by this.
+  // critical path when the host is cut off (the connect waits the whole bound): the bound the
+  // manager's own pings have (config::ping_timeout, 1 s at ping_interval=1; policy_from_config
+  // sets it). A master that greets later than that is fenced by shutdown_script, not by this.
   std::chrono::seconds sql_fence{1};
   std::chrono::seconds relay_apply{300};  // a replica executing its relay log
   std::chrono::seconds catch_up{600};     // the new master catching up from the latest replica

@@ -481,6 +481,18 @@ TEST(PlanSteps, PolicyFromConfig) {
   EXPECT_FALSE(p.skip_reset_slave(7));
 }
 
+// The SQL fence's connect is bounded like a ping (config::ping_timeout): 1 s at ping_interval=1,
+// never more than 2 s, whatever the interval.
+TEST(Policy, TheSqlFenceIsBoundedLikeAPing) {
+  config::AppConfig c;
+  c.app.ping_interval = 1;
+  EXPECT_EQ(policy_from_config(c).timeouts.sql_fence, std::chrono::seconds(1));
+  c.app.ping_interval = 2;
+  EXPECT_EQ(policy_from_config(c).timeouts.sql_fence, std::chrono::seconds(2));
+  c.app.ping_interval = 30;
+  EXPECT_EQ(policy_from_config(c).timeouts.sql_fence, std::chrono::seconds(2));
+}
+
 TEST(Decide, IsDeterministic) {
   PlanFixture f = PlanFixture::mariadb_gtid().candidate("db3").received_gtid("db2", "0-1-105");
   EXPECT_EQ(render_json(f.decide()), render_json(f.decide()));
