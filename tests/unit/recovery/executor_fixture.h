@@ -80,6 +80,27 @@ class ExecutorFixture : public ::testing::Test {
 
   mysql::testing::FakeSqlSession& db(const char* server) { return sql_.session(server); }
 
+  // What StopReplicaIo sends a MariaDB replica with one replication connection, the default one,
+  // whose IO thread is `io_thread`: the connection list, the processlist, a KILL of that thread
+  // (so a read blocked on a cut-off master ends at once), then STOP SLAVE IO_THREAD, whose
+  // expectation is returned (to make it fail or hold).
+  mysql::testing::FakeSqlSession::Expectation& expect_io_stop(const char* server,
+                                                              uint64_t io_thread = 14) {
+    db(server)
+        .expect("SHOW ALL SLAVES STATUS")
+        .returns({"Connection_name", "Master_Host"}, {{"", "10.77.0.11"}});
+    db(server)
+        .expect("SHOW FULL PROCESSLIST")
+        .returns({"Id", "User", "Host", "db", "Command", "Time", "State", "Info"},
+                 {{std::to_string(io_thread), "system user", "", std::nullopt, "Slave_IO", "3",
+                   "Waiting for master to send event", std::nullopt},
+                  {"7", "system user", "", std::nullopt, "Slave_SQL", "3", "", std::nullopt},
+                  {"99", "mha", "10.77.0.5:40000", std::nullopt, "Query", "0", "starting",
+                   "SHOW FULL PROCESSLIST"}});
+    db(server).expect("KILL CONNECTION " + std::to_string(io_thread));
+    return db(server).expect("STOP SLAVE IO_THREAD");
+  }
+
   planner::testing::PlanFixture cluster_;
   mysql::testing::FakeSqlConnector sql_;
   hooks::testing::FakeProcessRunner scripts_;

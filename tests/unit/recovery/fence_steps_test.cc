@@ -26,8 +26,8 @@ planner::FenceOldMaster fence(const planner::ServerRef& master, bool try_read_on
 }
 
 TEST_F(ExecutorFixture, StopReplicaIoStopsEveryReplicasIoThread) {
-  db(kDb2).expect("STOP SLAVE IO_THREAD");
-  db(kDb3).expect("STOP SLAVE IO_THREAD");
+  expect_io_stop(kDb2);
+  expect_io_stop(kDb3);
   auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_TRUE(r->succeeded());
@@ -35,8 +35,47 @@ TEST_F(ExecutorFixture, StopReplicaIoStopsEveryReplicasIoThread) {
   EXPECT_EQ(r->steps[0].outcome, StepOutcome::kOk);
 }
 
-TEST_F(ExecutorFixture, IgnoreFailReplicaThatCannotStopIsDroppedFromLaterSteps) {
+// The KILL before STOP only where the thread killed is surely the default connection's IO thread.
+TEST_F(ExecutorFixture, StopReplicaIoKillsNoThreadWhereTheIoThreadIsNotSurelyTheOneStopped) {
+  // db2 has a second, named connection: its Slave_IO threads cannot be told apart.
+  db(kDb2)
+      .expect("SHOW ALL SLAVES STATUS")
+      .returns({"Connection_name", "Master_Host"}, {{"", "10.77.0.11"}, {"other", "10.9.9.9"}});
   db(kDb2).expect("STOP SLAVE IO_THREAD");
+  // db3's IO thread is not running (no Slave_IO thread): nothing to kill.
+  db(kDb3)
+      .expect("SHOW ALL SLAVES STATUS")
+      .returns({"Connection_name", "Master_Host"}, {{"", "10.77.0.11"}});
+  db(kDb3)
+      .expect("SHOW FULL PROCESSLIST")
+      .returns({"Id", "User", "Host", "db", "Command", "Time", "State", "Info"},
+               {{"7", "system user", "", std::nullopt, "Slave_SQL", "3", "", std::nullopt}});
+  db(kDb3).expect("STOP SLAVE IO_THREAD");
+  auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->succeeded());
+}
+
+TEST_F(ExecutorFixture, AFailedKillOfTheIoThreadStillStopsIt) {
+  db(kDb2).expect("SHOW ALL SLAVES STATUS").fails(1227);  // no privilege: STOP alone
+  db(kDb2).expect("STOP SLAVE IO_THREAD");
+  db(kDb3)
+      .expect("SHOW ALL SLAVES STATUS")
+      .returns({"Connection_name", "Master_Host"}, {{"", "10.77.0.11"}});
+  db(kDb3)
+      .expect("SHOW FULL PROCESSLIST")
+      .returns({"Id", "User", "Host", "db", "Command", "Time", "State", "Info"},
+               {{"14", "system user", "", std::nullopt, "Slave_IO", "3", "", std::nullopt}});
+  db(kDb3).expect("KILL CONNECTION 14").fails(1094);  // the thread ended meanwhile
+  db(kDb3).expect("STOP SLAVE IO_THREAD");
+  auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->succeeded());
+  EXPECT_EQ(r->steps[0].outcome, StepOutcome::kOk);
+}
+
+TEST_F(ExecutorFixture, IgnoreFailReplicaThatCannotStopIsDroppedFromLaterSteps) {
+  expect_io_stop(kDb2);
   sql_.refuse(kDb3, 2003);
   planner::RepointReplica repoint{db3(), db2(), planner::RepointMethod::kMariadbSlavePos, true,
                                   seconds(120)};
@@ -53,8 +92,8 @@ TEST_F(ExecutorFixture, IgnoreFailReplicaThatCannotStopIsDroppedFromLaterSteps) 
 
 TEST_F(ExecutorFixture, ReplicaWithoutIgnoreFailThatCannotStopFailsTheStep) {
   // Every replica is asked at once, so db3 stops although db2 fails; the failure says so.
-  db(kDb2).expect("STOP SLAVE IO_THREAD").fails(2013);
-  db(kDb3).expect("STOP SLAVE IO_THREAD");
+  expect_io_stop(kDb2).fails(2013);
+  expect_io_stop(kDb3);
   auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}});
   ASSERT_TRUE(r);
   ASSERT_TRUE(r->failure);
@@ -71,10 +110,10 @@ TEST_F(ExecutorFixture, ReplicaIoThreadsStopWhileTheOldMasterIsFenced) {
   std::promise<void> fenced;
   std::shared_future<void> fenced_seen = fenced.get_future().share();
   bool overlapped = false;
-  db(kDb2).expect("STOP SLAVE IO_THREAD").during([&] {
+  expect_io_stop(kDb2).during([&] {
     overlapped = fenced_seen.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
   });
-  db(kDb3).expect("STOP SLAVE IO_THREAD");
+  expect_io_stop(kDb3);
   scripts_.on_program("/usr/local/bin/master_ip_failover", exit_with(0));
   scripts_.on(
       [](const hooks::ProcessSpec& spec) {
@@ -106,8 +145,8 @@ TEST_F(ExecutorFixture, ReplicaIoThreadsStopWhileTheOldMasterIsFenced) {
 }
 
 TEST_F(ExecutorFixture, AFailedStopNamesTheFenceThatRanBesideIt) {
-  db(kDb2).expect("STOP SLAVE IO_THREAD").fails(1045);
-  db(kDb3).expect("STOP SLAVE IO_THREAD");
+  expect_io_stop(kDb2).fails(1045);
+  expect_io_stop(kDb3);
   scripts_.on_program("/usr/local/bin/master_ip_failover", exit_with(0));
   scripts_.on_program("/usr/local/bin/power_manager", exit_with(0));
   auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}, fence(db1())});
@@ -192,7 +231,7 @@ TEST_F(ExecutorFixture, FenceRunsItsScriptsAtTheSameTime) {
 TEST_F(ExecutorFixture, FenceScriptExit10ProceedsWithAWarning) {
   scripts_.on_program("/usr/local/bin/master_ip_failover", exit_with(10));
   scripts_.on_program("/usr/local/bin/power_manager", exit_with(0));
-  db(kDb2).expect("STOP SLAVE IO_THREAD");
+  expect_io_stop(kDb2);
   auto r = run({fence(db1()), planner::StopReplicaIo{{db2()}, {}, seconds(30)}});
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->succeeded());
