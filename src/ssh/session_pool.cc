@@ -2,6 +2,7 @@
 
 #include "mha/common/log.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace mha::ssh {
@@ -35,7 +36,8 @@ const char* upkeep_name(Upkeep what) {
 SessionPool::Lease::Lease(Lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
       entry_(std::exchange(other.entry_, nullptr)),
-      session_(std::exchange(other.session_, nullptr)) {}
+      session_(std::exchange(other.session_, nullptr)),
+      connected_(other.connected_) {}
 
 SessionPool::Lease::~Lease() {
   if (pool_ != nullptr) pool_->release(entry_);
@@ -90,7 +92,7 @@ Result<SessionPool::Lease> SessionPool::acquire(const SshTarget& target,
     return Unexpected(std::move(session).error());
   }
   entry->session.emplace(std::move(*session));
-  return Lease(this, entry, &*entry->session);
+  return Lease(this, entry, &*entry->session, true);
 }
 
 SessionPool::Entry* SessionPool::entry_for(const SshTarget& target) {
@@ -176,9 +178,19 @@ void SessionPool::release(Entry* entry) {
 Result<ExecResult> SessionPool::run(const SshTarget& target, std::string_view command,
                                     std::string_view stdin_data,
                                     std::chrono::milliseconds timeout) {
+  // `timeout` bounds the wait for the host's cached session and the command together: a caller
+  // that bounds a check by one ping must not wait a whole bound for another user (the upkeep's
+  // proof of a host that has just vanished) and then a second one for its own command. A connect,
+  // when there is no session, is bounded apart by SshTimeouts::connect; the command then gets
+  // the whole `timeout`.
+  const auto start = std::chrono::steady_clock::now();
   auto lease = acquire(target, timeout);
   if (!lease) return Unexpected(std::move(lease).error());
-  return lease->session().run(command, stdin_data, timeout);
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  const std::chrono::milliseconds left =
+      lease->connected() ? timeout : std::max(timeout - waited, std::chrono::milliseconds(1));
+  return lease->session().run(command, stdin_data, left);
 }
 
 Status SessionPool::upload(const SshTarget& target, const std::string& local_path,

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <random>
 #include <sstream>
 #include <string>
@@ -364,6 +365,28 @@ TEST_F(SshLoopback, PoolSerialisesThreadsOnOneSession) {
   for (auto& t : threads) t.join();
   for (int i = 0; i < 4; ++i) EXPECT_EQ(outputs[i], "t" + std::to_string(i) + "\n");
   EXPECT_EQ(pool.connect_attempts(), 1);
+}
+
+// run()'s timeout bounds the wait for a busy session and the command together: a check bounded by
+// one ping must not wait a whole bound for another user of the host and then another for itself.
+TEST_F(SshLoopback, PoolRunCountsTheWaitForABusySessionAgainstItsTimeout) {
+  SessionPool pool(sshd_->auth(), kTimeouts);
+  ASSERT_TRUE(pool.run(sshd_->target(), "true", "", 5s).has_value());  // the session is cached
+  std::promise<void> held;
+  std::thread holder([&] {
+    auto lease = pool.acquire(sshd_->target(), 5s);
+    held.set_value();
+    std::this_thread::sleep_for(1500ms);  // another user's command, e.g. the upkeep's proof
+  });
+  held.get_future().wait();
+  const auto start = Clock::now();
+  auto r = pool.run(sshd_->target(), "sleep 5", "", 2s);
+  const auto took = elapsed_since(start);
+  holder.join();
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kTimeout);
+  EXPECT_GE(took, 1900ms);
+  EXPECT_LT(took, 3000ms) << "waited 1.5 s for the session, then the whole 2 s again";
 }
 
 TEST_F(SshLoopback, PoolReconnectsWhenTheCachedSessionDied) {

@@ -47,14 +47,17 @@ class SessionPool final : public RemoteExec {
     ~Lease();
     SshSession& session() { return *session_; }
     SshSession* operator->() { return session_; }
+    // Whether acquire() connected this session (else it was cached).
+    bool connected() const { return connected_; }
 
    private:
     friend class SessionPool;
-    Lease(SessionPool* pool, Entry* entry, SshSession* session)
-        : pool_(pool), entry_(entry), session_(session) {}
+    Lease(SessionPool* pool, Entry* entry, SshSession* session, bool connected = false)
+        : pool_(pool), entry_(entry), session_(session), connected_(connected) {}
     SessionPool* pool_;
     Entry* entry_;
     SshSession* session_;
+    bool connected_ = false;
   };
 
   // Logs a warning once when `auth` turns host key verification off.
@@ -68,8 +71,9 @@ class SessionPool final : public RemoteExec {
   // SshSession::connect.
   Result<Lease> acquire(const SshTarget& target, std::chrono::milliseconds wait);
 
-  // RemoteExec. run() waits for a busy session within `timeout`; upload/download wait up to
-  // SshTimeouts::io.
+  // RemoteExec. run()'s `timeout` bounds the wait for a busy session and the command together
+  // (a connect, when needed, is bounded apart by SshTimeouts::connect and then the command gets
+  // the whole `timeout`); upload/download wait up to SshTimeouts::io.
   Result<ExecResult> run(const SshTarget& target, std::string_view command,
                          std::string_view stdin_data, std::chrono::milliseconds timeout) override;
   Status upload(const SshTarget& target, const std::string& local_path,
