@@ -354,7 +354,7 @@ cmd_fault() {
     sshd-start)
       sshd_stop "$1"
       if [[ ${2:-} == --no-node-path ]]; then
-        sshd_start "$1" -o "SetEnv=PATH=$TB_SSH_STD_PATH"
+        sshd_start "$1" -o "SetEnv=$TB_SSH_SESSION_ENV PATH=$TB_SSH_STD_PATH"
       else
         sshd_start "$1"
       fi

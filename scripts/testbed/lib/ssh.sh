@@ -44,6 +44,14 @@ EOF
 # sshd's PATH for sessions when nothing sets it (OpenSSH's default for root).
 TB_SSH_STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
+# Every session gets SHLVL=1, so the remote bash does not source root's ~/.bashrc. The hosts share
+# the machine's /root, and bash sources ~/.bashrc for a command run by sshd when SHLVL is unset;
+# on the development and CI machines that file runs `pyenv init`, 0.5 s per SSH command (measured:
+# `exit 0` over a shared connection 500 ms with it, 45 ms without). A database host's ssh_user
+# does not usually pay that, and the benchmarks measure the manager, not that file
+# (docs/testing.md). sshd keeps only the first SetEnv line, so this one line carries PATH too.
+TB_SSH_SESSION_ENV=SHLVL=1
+
 # With MHA_NODE_BINDIR (the build's bin directory, holding masterha_node) set, SSH sessions get it
 # at the front of their PATH, so a command run over SSH finds the node helper as on a host with
 # the masterha-node package installed (namespaces share the filesystem). SetEnv applies to the
@@ -70,7 +78,10 @@ EOF
   if [[ -n ${MHA_NODE_BINDIR:-} ]]; then
     [[ -d $MHA_NODE_BINDIR && $MHA_NODE_BINDIR != *[\"[:space:]]* ]] ||
       die "MHA_NODE_BINDIR='$MHA_NODE_BINDIR' is not a directory without spaces or quotes"
-    printf 'SetEnv "PATH=%s:%s"\n' "$MHA_NODE_BINDIR" "$TB_SSH_STD_PATH" >>"$d/sshd_config"
+    printf 'SetEnv %s "PATH=%s:%s"\n' "$TB_SSH_SESSION_ENV" "$MHA_NODE_BINDIR" "$TB_SSH_STD_PATH" \
+      >>"$d/sshd_config"
+  else
+    printf 'SetEnv %s\n' "$TB_SSH_SESSION_ENV" >>"$d/sshd_config"
   fi
 }
 
