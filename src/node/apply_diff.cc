@@ -24,7 +24,6 @@ namespace fs = std::filesystem;
 using binlog::Event;
 using internal::ClientConnection;
 using internal::run_sql;
-using internal::shell_quote;
 
 std::string at(const std::string& file, uint64_t offset) {
   return file + ":" + std::to_string(offset);

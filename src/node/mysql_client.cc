@@ -10,12 +10,6 @@
 
 namespace mha::node::internal {
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string client_program(const std::string& bindir, const std::string& name) {
   if (bindir.empty()) return name;
   return bindir.back() == '/' ? bindir + name : bindir + "/" + name;
@@ -40,20 +34,6 @@ Result<std::string> find_client(const std::string& bindir, const std::string& na
       make_error(ErrorCode::kNotFound, name + " not found in PATH; give --client_bindir", ENOENT));
 }
 
-std::string option_file_text(const std::string& user, const std::string& password) {
-  // Option files take a value to the end of the line; quotes keep leading/trailing blanks and
-  // '#'. A double quote or backslash inside is escaped as the client expects.
-  auto quoted = [](const std::string& v) {
-    std::string out = "\"";
-    for (char c : v) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    return out + "\"";
-  };
-  return "[client]\nuser=" + quoted(user) + "\npassword=" + quoted(password) + "\n";
-}
-
 Result<OptionFile> OptionFile::create(const std::string& dir, const std::string& tag,
                                       const std::string& user, const std::string& password) {
   OptionFile f;
@@ -62,7 +42,7 @@ Result<OptionFile> OptionFile::create(const std::string& dir, const std::string&
   if (fd < 0) return Unexpected(io_error(dir + ": cannot create a temporary file", errno));
   Fd guard(fd);
   f.live_ = true;
-  const std::string text = option_file_text(user, password);
+  const std::string text = client_option_file_text(user, password);
   MHA_TRY(write_all(fd, text.data(), text.size(), f.path_));
   return f;
 }

@@ -5,6 +5,7 @@
 // with the credentials in a 0600 option file (never argv, never a log line) that is removed when
 // the OptionFile goes out of scope. Internal to the node module.
 
+#include "mha/common/quoting.h"  // shell_quote, for this module's command lines
 #include "mha/common/result.h"
 #include "mha/hooks/process.h"
 
@@ -13,9 +14,6 @@
 #include <vector>
 
 namespace mha::node::internal {
-
-// `s` as one single-quoted POSIX shell word.
-std::string shell_quote(const std::string& s);
 
 // A client's path: `bindir`/`name`, or `name` alone (found in PATH) when bindir is empty.
 std::string client_program(const std::string& bindir, const std::string& name);
@@ -41,9 +39,6 @@ class OptionFile {
   std::string path_;
   bool live_ = false;
 };
-
-// The option file's text (double-quoted values; '"' and '\' escaped as the client expects).
-std::string option_file_text(const std::string& user, const std::string& password);
 
 // How the client reaches the server. With a socket, host/port are not used.
 struct ClientConnection {

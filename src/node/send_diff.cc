@@ -168,8 +168,8 @@ Result<SendSummary> send_file(const std::string& local_path, const SendTarget& t
       if (!r->success()) return Unexpected(make_error(ErrorCode::kIo, describe_failure(name, *r)));
       return r;
     };
-    auto mkdir = step(ssh_argv(t, *options, "mkdir -p -- " + internal::shell_quote(dir)),
-                      kSshCallTimeout, "ssh mkdir -p " + dir);
+    auto mkdir = step(ssh_argv(t, *options, "mkdir -p -- " + shell_quote(dir)), kSshCallTimeout,
+                      "ssh mkdir -p " + dir);
     if (!mkdir) {
       last_error = mkdir.error().message;
       log << "  Try " << attempt << "/" << kSendTries << ": " << last_error << "\n";
@@ -184,7 +184,7 @@ Result<SendSummary> send_file(const std::string& local_path, const SendTarget& t
       continue;
     }
     auto remote = step(
-        ssh_argv(t, *options, "sha256sum -- " + internal::shell_quote(t.remote_path)),
+        ssh_argv(t, *options, "sha256sum -- " + shell_quote(t.remote_path)),
         std::chrono::milliseconds(kSshCallTimeout.count() + static_cast<int64_t>(size / 50'000)),
         "ssh sha256sum");
     if (!remote) {

@@ -135,13 +135,13 @@ std::string text_section_command(const std::string& raw_path, const SourceSectio
                                  const TextOptions& options) {
   std::string comment = text_section_comment(section.file);
   comment.pop_back();
-  std::string line = "printf '%s\\n' " + internal::shell_quote(comment) + " >> " +
-                     internal::shell_quote(out_path) + " && ";
-  line += internal::shell_quote(internal::client_program(options.client_bindir, "mysqlbinlog"));
+  std::string line =
+      "printf '%s\\n' " + shell_quote(comment) + " >> " + shell_quote(out_path) + " && ";
+  line += shell_quote(internal::client_program(options.client_bindir, "mysqlbinlog"));
   if (options.disable_log_bin) line += " --disable-log-bin";
   line += " --start-position=" + std::to_string(section.offset);
   if (stop != 0) line += " --stop-position=" + std::to_string(stop);
-  return line + " " + internal::shell_quote(raw_path) + " >> " + internal::shell_quote(out_path);
+  return line + " " + shell_quote(raw_path) + " >> " + shell_quote(out_path);
 }
 
 Result<uint64_t> write_text_output(const std::string& raw_path,

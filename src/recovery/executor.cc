@@ -1,6 +1,7 @@
 #include "mha/recovery/executor.h"
 
 #include "mha/common/log.h"
+#include "mha/common/quoting.h"
 #include "mha/mysql/dialect.h"
 #include "mha/mysql/errors.h"
 #include "mha/mysql/library.h"
@@ -780,7 +781,8 @@ StepResult StepRunner::run(const planner::ApplySavedBinlog& s) {
   }
   {
     const mode_t old = ::umask(077);
-    std::ofstream(local_cnf) << internal::client_option_file(opts_.admin);
+    // The credentials go to the target host in a 0600 option file, never in argv.
+    std::ofstream(local_cnf) << client_option_file_text(opts_.admin.user, opts_.admin.password);
     ::umask(old);
   }
   Status up = opts_.hosts->upload(tid.config_index, local, remote_target, 0600);

@@ -1,6 +1,7 @@
 #include "relay_diff.h"
 
 #include "mha/common/log.h"
+#include "mha/common/quoting.h"
 #include "mha/mysql/sql_text.h"
 #include "mha/mysql/status_parsers.h"
 
@@ -266,7 +267,7 @@ RelayDiffOutcome run_relay_diff(const RelayDiffJob& job) {
   }
   {
     const mode_t old = ::umask(077);
-    std::ofstream(local_cnf) << client_option_file(job.admin);
+    std::ofstream(local_cnf) << client_option_file_text(job.admin.user, job.admin.password);
     ::umask(old);
   }
   Status up = job.hosts->upload(t.host, local, remote_target, 0600);

@@ -48,17 +48,6 @@ Result<SavedBinlog> parse_save_output(const std::string& out) {
   return s;
 }
 
-std::string client_option_file(const mysql::Credentials& credentials) {
-  // Option files take a value to the end of the line; quotes keep leading/trailing blanks and
-  // '#'. A double quote or backslash inside is escaped as the client expects.
-  std::string pw;
-  for (char c : credentials.password) {
-    if (c == '"' || c == '\\') pw += '\\';
-    pw += c;
-  }
-  return "[client]\nuser=\"" + credentials.user + "\"\npassword=\"" + pw + "\"\n";
-}
-
 std::string apply_command(const std::string& binlog_file, const std::string& option_file,
                           const std::string& address, int port) {
   const std::string pipeline = "mysqlbinlog " + shell_quote(binlog_file) +

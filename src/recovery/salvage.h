@@ -31,9 +31,6 @@ std::string save_command(const std::vector<std::string>& binlog_dirs,
 // The last line of stdout that parses as the helper's JSON object. kIo when there is none.
 Result<SavedBinlog> parse_save_output(const std::string& out);
 
-// A client option file (0600 on the target host) with the credentials: never in argv.
-std::string client_option_file(const mysql::Credentials& credentials);
-
 // Applies `binlog_file` through mysqlbinlog | mysql on the target host, against address:port
 // with the option file, and prints "pipestatus=<a> <b>" last so that both stages are checked.
 std::string apply_command(const std::string& binlog_file, const std::string& option_file,

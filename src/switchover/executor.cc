@@ -1,6 +1,7 @@
 #include "mha/switchover/executor.h"
 
 #include "mha/common/log.h"
+#include "mha/common/quoting.h"
 #include "mha/mysql/dialect.h"
 #include "mha/mysql/semi_sync.h"
 #include "mha/mysql/status_parsers.h"
@@ -32,12 +33,6 @@ int64_t number(const std::string& s) {
   int64_t v = 0;
   std::from_chars(s.data(), s.data() + s.size(), v);
   return v;
-}
-
-std::string shell_quote(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 mysql::Endpoint endpoint_of(const topology::ServerIdentity& id) {

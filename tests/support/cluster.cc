@@ -291,19 +291,6 @@ CommandResult run_command_with_input(const std::string& command_line, const std:
   return run_process(command_line, input, timeout_s, -1);
 }
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  out += "'";
-  return out;
-}
-
 Result<std::map<std::string, std::string>> parse_env_text(const std::string& text) {
   std::map<std::string, std::string> env;
   std::istringstream in(text);

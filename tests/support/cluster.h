@@ -24,6 +24,7 @@
 // manager namespace (setns), so in-process clients (libmariadb, libssh2) reach the hosts exactly
 // as the manager would; threads started afterwards inherit it.
 
+#include "mha/common/quoting.h"
 #include "mha/common/result.h"
 
 #include <map>
@@ -67,8 +68,8 @@ CommandResult run_command(const std::string& command_line, int timeout_s = 120);
 CommandResult run_command_with_input(const std::string& command_line, const std::string& input,
                                      int timeout_s = 120);
 
-// `s` as one single-quoted POSIX shell word.
-std::string shell_quote(const std::string& s);
+// `s` as one single-quoted POSIX shell word (mha_common's rule).
+using mha::shell_quote;
 
 class Cluster {
  public:

@@ -1,16 +1,13 @@
 #pragma once
 
 // POSIX shell quoting for command lines sent over SSH (the remote side runs them through the
-// user's login shell, as ssh(1) does). Pure.
+// user's login shell, as ssh(1) does). The rule lives in mha_common (mha/common/quoting.h), one
+// copy for every module; ssh::shell_quote is that function.
 
-#include <string>
-#include <string_view>
+#include "mha/common/quoting.h"
 
 namespace mha::ssh {
 
-// Returns `s` as one shell word: wrapped in single quotes, each embedded ' written as '\''.
-// The empty string becomes ''. Safe for any byte sequence, including newlines, $, `, \, * and
-// leading dashes (the caller still passes `--` where a command would read a word as an option).
-std::string shell_quote(std::string_view s);
+using mha::shell_quote;
 
 }  // namespace mha::ssh

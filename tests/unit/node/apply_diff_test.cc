@@ -312,10 +312,5 @@ TEST_F(ApplyDiffTest, FailedPrepareRestoresAndBadFilesChangeNothing) {
   EXPECT_TRUE(untouched.calls().empty());
 }
 
-TEST_F(ApplyDiffTest, OptionFileQuotesThePassword) {
-  EXPECT_EQ(internal::option_file_text("mha", "a\"b\\c d#"),
-            "[client]\nuser=\"mha\"\npassword=\"a\\\"b\\\\c d#\"\n");
-}
-
 }  // namespace
 }  // namespace mha::node

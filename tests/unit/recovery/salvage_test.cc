@@ -43,11 +43,6 @@ TEST(Salvage, NothingSavedAndMissingSummary) {
   EXPECT_FALSE(parse_save_output("Concat binary logs ... succeeded\n"));
 }
 
-TEST(Salvage, OptionFileEscapesThePassword) {
-  const std::string f = client_option_file({"mha", "a\"b\\c#d"});
-  EXPECT_EQ(f, "[client]\nuser=\"mha\"\npassword=\"a\\\"b\\\\c#d\"\n");
-}
-
 TEST(Salvage, ApplyChecksBothStagesAndKeepsSecretsOutOfArgv) {
   const std::string cmd = apply_command("/tmp/s.binlog", "/tmp/c.cnf", "10.0.0.2", 3307);
   EXPECT_THAT(cmd, HasSubstr("mysqlbinlog '\\''/tmp/s.binlog'\\'' | mysql"));
