@@ -347,10 +347,24 @@ std::vector<StepRunner::IoStopper> StepRunner::start_stop_io(const planner::Stop
     stoppers.push_back(
         {ref, std::async(std::launch::async, [this, ref, timeout = s.timeout]() -> Status {
            mysql::MysqlThreadToken token;
+           const auto start = std::chrono::steady_clock::now();
+           auto ms = [&start] {
+             return std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                 .count();
+           };
            Result<Server> srv = open(ref, timeout);
            if (!srv) return Unexpected(std::move(srv).error());
+           const long long connected_ms = ms();
            interrupt_io_thread(*srv, ref);
-           return exec(*srv, ref, srv->dialect.stop_replica(mysql::ReplicaThreads::kIoThread));
+           const long long interrupted_ms = ms();
+           Status st = exec(*srv, ref, srv->dialect.stop_replica(mysql::ReplicaThreads::kIoThread));
+           // Where the fence phase's time goes (docs/benchmarks.md): a STOP that waits on an IO
+           // thread blocked by a cut-off master shows here.
+           log::info(
+               "{}: STOP SLAVE IO_THREAD {} at {} ms (connected at {} ms, KILL step done at {} ms)",
+               ref.name, st ? "returned" : "failed", ms(), connected_ms, interrupted_ms);
+           return st;
          })});
   }
   return stoppers;
