@@ -82,8 +82,8 @@ class ExecutorFixture : public ::testing::Test {
 
   // What StopReplicaIo sends a MariaDB replica with one replication connection, the default one,
   // whose IO thread is `io_thread`: the connection list, the processlist, a KILL of that thread
-  // (so a read blocked on a cut-off master ends at once), then STOP SLAVE IO_THREAD, whose
-  // expectation is returned (to make it fail or hold).
+  // (so a read blocked on a cut-off master ends at once), the processlist again (the thread has
+  // gone), then STOP SLAVE IO_THREAD, whose expectation is returned (to make it fail or hold).
   mysql::testing::FakeSqlSession::Expectation& expect_io_stop(const char* server,
                                                               uint64_t io_thread = 14) {
     db(server)
@@ -98,6 +98,10 @@ class ExecutorFixture : public ::testing::Test {
                   {"99", "mha", "10.77.0.5:40000", std::nullopt, "Query", "0", "starting",
                    "SHOW FULL PROCESSLIST"}});
     db(server).expect("KILL CONNECTION " + std::to_string(io_thread));
+    db(server)  // the thread has gone
+        .expect("SHOW FULL PROCESSLIST")
+        .returns({"Id", "User", "Host", "db", "Command", "Time", "State", "Info"},
+                 {{"7", "system user", "", std::nullopt, "Slave_SQL", "3", "", std::nullopt}});
     return db(server).expect("STOP SLAVE IO_THREAD");
   }
 

@@ -74,6 +74,28 @@ TEST_F(ExecutorFixture, AFailedKillOfTheIoThreadStillStopsIt) {
   EXPECT_EQ(r->steps[0].outcome, StepOutcome::kOk);
 }
 
+// A KILL that lands between two reads leaves the thread blocked in the next one: it is repeated
+// until the thread has left the processlist.
+TEST_F(ExecutorFixture, TheKillIsRepeatedUntilTheIoThreadHasGone) {
+  const std::vector<std::string> columns{"Id",      "User", "Host",  "db",
+                                         "Command", "Time", "State", "Info"};
+  const mysql::Row io{"14", "system user", "", std::nullopt, "Slave_IO", "3", "", std::nullopt};
+  db(kDb2)
+      .expect("SHOW ALL SLAVES STATUS")
+      .returns({"Connection_name", "Master_Host"}, {{"", "10.77.0.11"}});
+  db(kDb2).expect("SHOW FULL PROCESSLIST").returns(columns, {io});
+  db(kDb2).expect("KILL CONNECTION 14");
+  db(kDb2).expect("SHOW FULL PROCESSLIST").returns(columns, {io});  // still reading
+  db(kDb2).expect("KILL CONNECTION 14");
+  db(kDb2).expect("SHOW FULL PROCESSLIST").returns(columns, {io});
+  db(kDb2).expect("KILL CONNECTION 14").fails(1094);  // it ended meanwhile
+  db(kDb2).expect("STOP SLAVE IO_THREAD");
+  expect_io_stop(kDb3);
+  auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->succeeded());
+}
+
 TEST_F(ExecutorFixture, IgnoreFailReplicaThatCannotStopIsDroppedFromLaterSteps) {
   expect_io_stop(kDb2);
   sql_.refuse(kDb3, 2003);
