@@ -164,9 +164,14 @@ UpkeepResult SessionPool::keep_ready(const SshTarget& target, std::chrono::milli
 }
 
 void SessionPool::release(Entry* entry) {
+  // Destroyed after the lock is released: its goodbye may wait for the peer, and other hosts'
+  // users of this pool (the replicas' probes while the master's check times out) must not wait
+  // for it.
+  std::optional<SshSession> dropped;
   {
     std::lock_guard lock(mu_);
     if (entry->drop_on_release || (entry->session && !entry->session->usable())) {
+      dropped = std::move(entry->session);
       entry->session.reset();
     }
     entry->last_used = std::chrono::steady_clock::now();

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "support/cluster.h"
+#include "support/harness.h"
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -387,6 +388,24 @@ TEST_F(SshLoopback, PoolRunCountsTheWaitForABusySessionAgainstItsTimeout) {
   EXPECT_EQ(r.error().code, ErrorCode::kTimeout);
   EXPECT_GE(took, 1900ms);
   EXPECT_LT(took, 3000ms) << "waited 1.5 s for the session, then the whole 2 s again";
+}
+
+// A host that stops answering on a cached session (here its sshd process is stopped) costs a
+// command its bound, not its bound plus a wait for the dead peer's goodbye when the session is
+// dropped.
+TEST_F(SshLoopback, DroppingASessionToAHostThatStoppedAnsweringCostsNoMoreThanTheBound) {
+  SessionPool pool(sshd_->auth(), kTimeouts);
+  auto pid = pool.run(sshd_->target(), "echo $PPID", "", 5s);
+  ASSERT_TRUE(pid.has_value()) << pid.error().to_string();
+  const std::string sshd_pid = pid->out.substr(0, pid->out.find('\n'));
+  ASSERT_EQ(::kill(std::stoi(sshd_pid), SIGSTOP), 0);
+  test::Undo resume([&] { ::kill(std::stoi(sshd_pid), SIGCONT); });
+  const auto start = Clock::now();
+  auto r = pool.run(sshd_->target(), "exit 0", "", 1000ms);
+  const auto took = elapsed_since(start);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kTimeout);
+  EXPECT_LT(took, 1700ms) << "the dropped session waited for the stopped peer's goodbye";
 }
 
 TEST_F(SshLoopback, PoolReconnectsWhenTheCachedSessionDied) {

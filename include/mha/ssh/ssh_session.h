@@ -102,6 +102,13 @@ class SshSession {
 
  private:
   struct SessionDeleter {
+    // How long the goodbye (disconnect, and the close of a channel left open) may wait for the
+    // peer. A broken session's peer is not answering: ~SshSession shortens it, so dropping a
+    // session to a vanished host does not cost its caller another second.
+    // (A constructor, not a member initializer: unique_ptr needs the deleter default-constructible
+    // while SshSession is still incomplete.)
+    SessionDeleter() noexcept : goodbye_ms(1000) {}
+    long goodbye_ms;
     void operator()(LIBSSH2_SESSION* session) const;
   };
 
