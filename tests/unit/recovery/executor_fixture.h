@@ -80,28 +80,34 @@ class ExecutorFixture : public ::testing::Test {
 
   mysql::testing::FakeSqlSession& db(const char* server) { return sql_.session(server); }
 
+  // Scripted answers for the IO-thread stop (executor.cc interrupt_io_thread): SHOW FULL
+  // PROCESSLIST with the SQL thread and, when `io_thread` is set, the IO thread with that id; SHOW
+  // ALL SLAVES STATUS with these connection names.
+  static mysql::ResultSet processlist(std::optional<uint64_t> io_thread) {
+    mysql::ResultSet rs{{"Id", "User", "Host", "db", "Command", "Time", "State", "Info"}, {}, 0};
+    if (io_thread) {
+      rs.rows.push_back({std::to_string(*io_thread), "system user", "", std::nullopt, "Slave_IO",
+                         "3", "Waiting for master to send event", std::nullopt});
+    }
+    rs.rows.push_back({"7", "system user", "", std::nullopt, "Slave_SQL", "3", "", std::nullopt});
+    return rs;
+  }
+  static mysql::ResultSet connections(std::vector<std::string> names) {
+    mysql::ResultSet rs{{"Connection_name", "Master_Host"}, {}, 0};
+    for (std::string& n : names) rs.rows.push_back({std::move(n), "10.77.0.11"});
+    return rs;
+  }
+
   // What StopReplicaIo sends a MariaDB replica with one replication connection, the default one,
   // whose IO thread is `io_thread`: the connection list, the processlist, a KILL of that thread
   // (so a read blocked on a cut-off master ends at once), the processlist again (the thread has
   // gone), then STOP SLAVE IO_THREAD, whose expectation is returned (to make it fail or hold).
   mysql::testing::FakeSqlSession::Expectation& expect_io_stop(const char* server,
                                                               uint64_t io_thread = 14) {
-    db(server)
-        .expect("SHOW ALL SLAVES STATUS")
-        .returns({"Connection_name", "Master_Host"}, {{"", "10.77.0.11"}});
-    db(server)
-        .expect("SHOW FULL PROCESSLIST")
-        .returns({"Id", "User", "Host", "db", "Command", "Time", "State", "Info"},
-                 {{std::to_string(io_thread), "system user", "", std::nullopt, "Slave_IO", "3",
-                   "Waiting for master to send event", std::nullopt},
-                  {"7", "system user", "", std::nullopt, "Slave_SQL", "3", "", std::nullopt},
-                  {"99", "mha", "10.77.0.5:40000", std::nullopt, "Query", "0", "starting",
-                   "SHOW FULL PROCESSLIST"}});
+    db(server).expect("SHOW ALL SLAVES STATUS").returns(connections({""}));
+    db(server).expect("SHOW FULL PROCESSLIST").returns(processlist(io_thread));
     db(server).expect("KILL CONNECTION " + std::to_string(io_thread));
-    db(server)  // the thread has gone
-        .expect("SHOW FULL PROCESSLIST")
-        .returns({"Id", "User", "Host", "db", "Command", "Time", "State", "Info"},
-                 {{"7", "system user", "", std::nullopt, "Slave_SQL", "3", "", std::nullopt}});
+    db(server).expect("SHOW FULL PROCESSLIST").returns(processlist(std::nullopt));
     return db(server).expect("STOP SLAVE IO_THREAD");
   }
 

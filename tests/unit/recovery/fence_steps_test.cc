@@ -38,18 +38,11 @@ TEST_F(ExecutorFixture, StopReplicaIoStopsEveryReplicasIoThread) {
 // The KILL before STOP only where the thread killed is surely the default connection's IO thread.
 TEST_F(ExecutorFixture, StopReplicaIoKillsNoThreadWhereTheIoThreadIsNotSurelyTheOneStopped) {
   // db2 has a second, named connection: its Slave_IO threads cannot be told apart.
-  db(kDb2)
-      .expect("SHOW ALL SLAVES STATUS")
-      .returns({"Connection_name", "Master_Host"}, {{"", "10.77.0.11"}, {"other", "10.9.9.9"}});
+  db(kDb2).expect("SHOW ALL SLAVES STATUS").returns(connections({"", "other"}));
   db(kDb2).expect("STOP SLAVE IO_THREAD");
   // db3's IO thread is not running (no Slave_IO thread): nothing to kill.
-  db(kDb3)
-      .expect("SHOW ALL SLAVES STATUS")
-      .returns({"Connection_name", "Master_Host"}, {{"", "10.77.0.11"}});
-  db(kDb3)
-      .expect("SHOW FULL PROCESSLIST")
-      .returns({"Id", "User", "Host", "db", "Command", "Time", "State", "Info"},
-               {{"7", "system user", "", std::nullopt, "Slave_SQL", "3", "", std::nullopt}});
+  db(kDb3).expect("SHOW ALL SLAVES STATUS").returns(connections({""}));
+  db(kDb3).expect("SHOW FULL PROCESSLIST").returns(processlist(std::nullopt));
   db(kDb3).expect("STOP SLAVE IO_THREAD");
   auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}});
   ASSERT_TRUE(r) << r.error().message;
@@ -59,13 +52,8 @@ TEST_F(ExecutorFixture, StopReplicaIoKillsNoThreadWhereTheIoThreadIsNotSurelyThe
 TEST_F(ExecutorFixture, AFailedKillOfTheIoThreadStillStopsIt) {
   db(kDb2).expect("SHOW ALL SLAVES STATUS").fails(1227);  // no privilege: STOP alone
   db(kDb2).expect("STOP SLAVE IO_THREAD");
-  db(kDb3)
-      .expect("SHOW ALL SLAVES STATUS")
-      .returns({"Connection_name", "Master_Host"}, {{"", "10.77.0.11"}});
-  db(kDb3)
-      .expect("SHOW FULL PROCESSLIST")
-      .returns({"Id", "User", "Host", "db", "Command", "Time", "State", "Info"},
-               {{"14", "system user", "", std::nullopt, "Slave_IO", "3", "", std::nullopt}});
+  db(kDb3).expect("SHOW ALL SLAVES STATUS").returns(connections({""}));
+  db(kDb3).expect("SHOW FULL PROCESSLIST").returns(processlist(14));
   db(kDb3).expect("KILL CONNECTION 14").fails(1094);  // the thread ended meanwhile
   db(kDb3).expect("STOP SLAVE IO_THREAD");
   auto r = run({planner::StopReplicaIo{{db2(), db3()}, {}, seconds(30)}});
@@ -77,17 +65,12 @@ TEST_F(ExecutorFixture, AFailedKillOfTheIoThreadStillStopsIt) {
 // A KILL that lands between two reads leaves the thread blocked in the next one: it is repeated
 // until the thread has left the processlist.
 TEST_F(ExecutorFixture, TheKillIsRepeatedUntilTheIoThreadHasGone) {
-  const std::vector<std::string> columns{"Id",      "User", "Host",  "db",
-                                         "Command", "Time", "State", "Info"};
-  const mysql::Row io{"14", "system user", "", std::nullopt, "Slave_IO", "3", "", std::nullopt};
-  db(kDb2)
-      .expect("SHOW ALL SLAVES STATUS")
-      .returns({"Connection_name", "Master_Host"}, {{"", "10.77.0.11"}});
-  db(kDb2).expect("SHOW FULL PROCESSLIST").returns(columns, {io});
+  db(kDb2).expect("SHOW ALL SLAVES STATUS").returns(connections({""}));
+  db(kDb2).expect("SHOW FULL PROCESSLIST").returns(processlist(14));
   db(kDb2).expect("KILL CONNECTION 14");
-  db(kDb2).expect("SHOW FULL PROCESSLIST").returns(columns, {io});  // still reading
+  db(kDb2).expect("SHOW FULL PROCESSLIST").returns(processlist(14));  // still reading
   db(kDb2).expect("KILL CONNECTION 14");
-  db(kDb2).expect("SHOW FULL PROCESSLIST").returns(columns, {io});
+  db(kDb2).expect("SHOW FULL PROCESSLIST").returns(processlist(14));
   db(kDb2).expect("KILL CONNECTION 14").fails(1094);  // it ended meanwhile
   db(kDb2).expect("STOP SLAVE IO_THREAD");
   expect_io_stop(kDb3);
