@@ -22,7 +22,7 @@ std::string shell_quote(std::string_view s) {
 namespace {
 
 // One option-file value: double-quoted, with the escapes the client's option parser turns back
-// into the byte (my_print_defaults shows the round trip; docs/testing.md).
+// into the byte (quoting_test reads every value back through my_print_defaults).
 std::string option_value(std::string_view v) {
   std::string out = "\"";
   for (char c : v) {
