@@ -224,6 +224,10 @@ class StepRunner {
   // MySQL (whose IO thread is not listed so), STOP alone. Best effort: whatever fails here, the
   // STOP that follows decides.
   static void interrupt_io_thread(Server& srv, const planner::ServerRef& ref);
+  // The processlist ids of MariaDB's replication IO threads (Command "Slave_IO"); nullopt when the
+  // processlist cannot be read.
+  static std::optional<std::vector<uint64_t>> slave_io_threads(Server& srv,
+                                                               const planner::ServerRef& ref);
 
   // The server's executed GTID state as text: MariaDB @@gtid_binlog_pos (what it logged, which
   // is what its replicas can fetch), MySQL @@gtid_executed.
@@ -348,57 +352,48 @@ std::vector<StepRunner::IoStopper> StepRunner::start_stop_io(const planner::Stop
     stoppers.push_back(
         {ref, std::async(std::launch::async, [this, ref, timeout = s.timeout]() -> Status {
            mysql::MysqlThreadToken token;
-           const auto start = std::chrono::steady_clock::now();
-           auto ms = [&start] {
-             return std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - start)
-                 .count();
-           };
            Result<Server> srv = open(ref, timeout);
            if (!srv) return Unexpected(std::move(srv).error());
-           const long long connected_ms = ms();
            interrupt_io_thread(*srv, ref);
-           const long long interrupted_ms = ms();
+           const auto start = std::chrono::steady_clock::now();
            Status st = exec(*srv, ref, srv->dialect.stop_replica(mysql::ReplicaThreads::kIoThread));
            // Where the fence phase's time goes (docs/benchmarks.md): a STOP that waits on an IO
            // thread blocked by a cut-off master shows here.
-           log::info(
-               "{}: STOP SLAVE IO_THREAD {} at {} ms (connected at {} ms, KILL step done at {} ms)",
-               ref.name, st ? "returned" : "failed", ms(), connected_ms, interrupted_ms);
+           log::info("{}: STOP SLAVE IO_THREAD {} in {} ms", ref.name, st ? "returned" : "failed",
+                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - start)
+                         .count());
            return st;
          })});
   }
   return stoppers;
 }
 
-namespace {
-
-// The processlist ids of MariaDB's replication IO threads (Command "Slave_IO").
-std::vector<uint64_t> slave_io_threads(const std::vector<topology::ProcessInfo>& sessions) {
+std::optional<std::vector<uint64_t>> StepRunner::slave_io_threads(Server& srv,
+                                                                  const planner::ServerRef& ref) {
+  Result<mysql::ResultSet> listed = query(srv, ref, srv.dialect.show_full_processlist());
+  Result<std::vector<topology::ProcessInfo>> sessions =
+      listed ? mysql::parse_processlist(*listed) : Unexpected(std::move(listed).error());
+  if (!sessions) return std::nullopt;
   std::vector<uint64_t> ids;
-  for (const topology::ProcessInfo& p : sessions) {
+  for (const topology::ProcessInfo& p : *sessions) {
     if (p.command == "Slave_IO") ids.push_back(p.id);
   }
   return ids;
 }
 
-}  // namespace
-
 void StepRunner::interrupt_io_thread(Server& srv, const planner::ServerRef& ref) {
   if (!srv.dialect.is_mariadb()) return;
   Result<mysql::ResultSet> channels = query(srv, ref, srv.dialect.show_all_replicas_status());
   if (!channels || channels->rows.size() != 1) return;
+  // The one connection must be the default one (Connection_name ''), the one STOP stops.
   const std::optional<std::size_t> name = channels->find_column("Connection_name");
-  if (!name || channels->rows[0].size() <= *name || channels->rows[0][*name].value_or("x") != "") {
-    return;
-  }
-  Result<mysql::ResultSet> listed = query(srv, ref, srv.dialect.show_full_processlist());
-  Result<std::vector<topology::ProcessInfo>> sessions =
-      listed ? mysql::parse_processlist(*listed) : Unexpected(std::move(listed).error());
-  if (!sessions) return;
-  std::vector<uint64_t> io_threads = slave_io_threads(*sessions);
-  if (io_threads.size() != 1) return;
-  const uint64_t id = io_threads[0];
+  if (!name || *name >= channels->rows[0].size()) return;
+  const mysql::Cell& connection = channels->rows[0][*name];
+  if (!connection || !connection->empty()) return;
+  const std::optional<std::vector<uint64_t>> io_threads = slave_io_threads(srv, ref);
+  if (!io_threads || io_threads->size() != 1) return;
+  const uint64_t id = io_threads->front();
   // One KILL ends the thread's read at once unless it lands while the thread is between two
   // reads: the thread then blocks in the next one until STOP re-signals it 2 s later (on the test
   // bed, 1 stop in 6 with writes flowing; none in 12 with the KILL repeated). So the KILL is
@@ -418,12 +413,9 @@ void StepRunner::interrupt_io_thread(Server& srv, const planner::ServerRef& ref)
     }
     ++kills;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    Result<mysql::ResultSet> again = query(srv, ref, srv.dialect.show_full_processlist());
-    Result<std::vector<topology::ProcessInfo>> listed_again =
-        again ? mysql::parse_processlist(*again) : Unexpected(std::move(again).error());
-    if (!listed_again) return;  // STOP decides
-    const std::vector<uint64_t> still = slave_io_threads(*listed_again);
-    if (std::find(still.begin(), still.end(), id) == still.end()) break;
+    const std::optional<std::vector<uint64_t>> still = slave_io_threads(srv, ref);
+    if (!still) return;  // STOP decides
+    if (std::find(still->begin(), still->end(), id) == still->end()) break;
     if (kills == kMaxKills) {
       log::info("{}: the IO thread (id {}) was still running after {} KILLs; STOP waits for it",
                 ref.name, id, kills);

@@ -68,7 +68,9 @@ struct EvidenceTargets {
 struct EvidenceTimeouts {
   mysql::Timeouts sql{std::chrono::seconds(2), std::chrono::seconds(2), std::chrono::seconds(2)};
   std::chrono::milliseconds handshake{2000};
-  std::chrono::milliseconds ssh_slack{3000};  // added to the probes' SSH commands (connect + run)
+  // Added to the probes' SSH command bound: the remote shell's start-up and the channel's round
+  // trips (a connect, when needed, is bounded apart by SshTimeouts::connect).
+  std::chrono::milliseconds ssh_slack{3000};
   // Bounds the SSH check's `exit 0` on the master host. A connect, when no kept connection is
   // there, is bounded apart (SshTimeouts::connect), so this only has to cover one channel round
   // trip, which a living host answers in milliseconds: a cut-off host is known to be unreachable
